@@ -48,6 +48,11 @@ export interface StorageEvent {
   /** Revision of this event (the write's revision). */
   readonly revision: number;
   readonly createRevision: number;
+  /**
+   * The modRevision of the value this write replaced (an update's `prevValue`, a delete's
+   * `value`); absent for a create. Lets a watch cache roll its state back to a recent revision.
+   */
+  readonly prevModRevision?: number;
 }
 
 export interface WatchOptions {

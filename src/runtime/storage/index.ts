@@ -1,0 +1,64 @@
+// Opening the configured storage backend. Keys are passed through as the registry builds them
+// (`<prefix>/<group>/<resource>/<namespace>/<name>`, prefix default /registry): the etcd
+// prefix is already part of every key, so no backend adds it again.
+
+import { join } from 'node:path';
+import { createEtcd3Storage } from './etcd3.js';
+import { StorageError } from './interface.js';
+import type { Storage } from './interface.js';
+import { createMemoryStorage } from './memory.js';
+import { createSqliteStorage } from './sqlite.js';
+
+export type StorageBackendName = 'memory' | 'sqlite' | 'etcd3';
+
+export interface StorageConfig {
+  readonly backend: StorageBackendName;
+  /** sqlite: the database is `<dataDir>/aa-gen.db`. */
+  readonly dataDir?: string;
+  /** etcd3: client URLs. */
+  readonly etcdServers?: readonly string[];
+  /** The key prefix the registry uses (default /registry); informational here, see above. */
+  readonly etcdPrefix?: string;
+}
+
+export const SQLITE_FILE_NAME = 'aa-gen.db';
+
+/** Open the backend and check it answers (ping); a backend that cannot serve is `Unavailable`. */
+export async function openStorage(cfg: StorageConfig): Promise<Storage> {
+  let storage: Storage;
+  switch (cfg.backend) {
+    case 'memory':
+      storage = createMemoryStorage();
+      break;
+    case 'sqlite':
+      if (!cfg.dataDir) throw new StorageError('Unavailable', 'the sqlite storage backend needs a data dir (--data-dir)');
+      storage = createSqliteStorage({ file: join(cfg.dataDir, SQLITE_FILE_NAME) });
+      break;
+    case 'etcd3':
+      if (!cfg.etcdServers || cfg.etcdServers.length === 0) {
+        throw new StorageError('Unavailable', 'the etcd3 storage backend needs at least one server (--etcd-servers)');
+      }
+      storage = createEtcd3Storage({ endpoints: cfg.etcdServers });
+      break;
+    default:
+      throw new StorageError('Internal', `unknown storage backend ${String((cfg as { backend: unknown }).backend)}: use memory, sqlite or etcd3`);
+  }
+  try {
+    await storage.ping();
+  } catch (e) {
+    await storage.close().catch(() => undefined);
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new StorageError('Unavailable', `storage backend ${cfg.backend} is not reachable: ${detail}`);
+  }
+  return storage;
+}
+
+export { createMemoryStorage } from './memory.js';
+export { createSqliteStorage } from './sqlite.js';
+export { createEtcd3Storage } from './etcd3.js';
+export { createCachedStorage } from './cacher.js';
+export type { CachedStorage, CacherOptions } from './cacher.js';
+export type { MemoryStorageOptions } from './memory.js';
+export type { SqliteStorageOptions } from './sqlite.js';
+export type { Etcd3StorageOptions } from './etcd3.js';
+export type { CompactionPolicy } from './compactor.js';
