@@ -1,0 +1,434 @@
+// REST handlers of every kind and served version (k8s.io/apiserver pkg/endpoints/installer.go
+// and handlers/{get,create,update,patch,delete,watch}.go). Handlers decode, negotiate and encode;
+// every read and write goes through the kind's ResourceStore. They never touch storage.
+//
+// Routes, per served version V of group G (R a plural, N a name, S status|scale):
+//   /apis/G/V/namespaces/:namespace/R[/N[/S]]   namespaced kinds
+//   /apis/G/V/R[/N[/S]]                         cluster-scoped kinds
+//   /apis/G/V/R                                 list/watch across namespaces (namespaced kinds)
+// Unknown resources, wrong scopes and unknown subresources are 404 NotFound; a known path with
+// a method it does not serve is 405 MethodNotAllowed. Every error is a thrown StatusError; the
+// server's error handler turns it into a metav1.Status.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObject, UserInfo } from '../api.js';
+import { StatusError, errors, type GroupResource } from '../errors.js';
+import type { RequestContext, ResourceStore } from '../registry/interface.js';
+import { applyPatch, decodePatch, patchTypeOf, type PatchType } from '../patch/index.js';
+import { applyScale, toScale } from '../registry/scale.js';
+import { bodyText, decodeBody } from './body.js';
+import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
+import { mediaTypeOf, negotiateOutput, patchMediaTypes, type OutputFormat } from './negotiation.js';
+import {
+  parseDeleteOptions,
+  parseGetOptions,
+  parseReadOptions,
+  parseWriteOptions,
+  type RawQuery,
+  type WriteOptions,
+} from './query.js';
+import { defaultWatchTimeoutSeconds, serveWatch, watchEncoder } from './watch.js';
+
+export interface ResourceRoutesOptions {
+  readonly group: ApiGroupDefinition;
+  /** The store of each kind, by plural resource name. */
+  readonly stores: ReadonlyMap<string, ResourceStore>;
+}
+
+const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** What a matched URL addresses, before the method is looked at. */
+interface Target {
+  readonly store: ResourceStore;
+  readonly kind: KindDefinition;
+  readonly version: KindVersionDefinition;
+  /** `group/version` of the endpoint. */
+  readonly apiVersion: string;
+  readonly gr: GroupResource;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly subresource?: 'status' | 'scale';
+  /** A namespaced kind listed across all namespaces. */
+  readonly allNamespaces: boolean;
+}
+
+interface RouteParams {
+  namespace?: string;
+  plural: string;
+  name?: string;
+  subresource?: string;
+}
+
+function notFoundResource(): StatusError {
+  return new StatusError('NotFound', 'the server could not find the requested resource');
+}
+
+/** Registers the resource routes of one API group. Not wrapped in fastify-plugin: its body parsers stay inside it. */
+export const resourceRoutes: FastifyPluginAsync<ResourceRoutesOptions> = async (app, opts) => {
+  const { group, stores } = opts;
+  const liveWatches = new Set<() => Promise<void>>();
+
+  // Bodies are read raw and decoded by the handlers, which know which media types each verb
+  // takes (415 lists them), that an empty JSON body is fine, and that apply patches are YAML.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // End watches (and wait for their last bytes) before the server waits for connections to drain.
+  app.addHook('preClose', async () => {
+    await Promise.all([...liveWatches].map((shutdown) => shutdown()));
+  });
+
+  for (const gv of group.versions) {
+    if (!gv.served) continue;
+    const apiVersion = `${group.group}/${gv.version}`;
+    const base = `/apis/${apiVersion}`;
+
+    const resolve = (params: RouteParams, namespaced: boolean): Target => {
+      const store = stores.get(params.plural);
+      if (!store) throw notFoundResource();
+      const kind = store.kind;
+      const version = kind.versions.find((v) => v.version === gv.version && v.served);
+      if (!version) throw notFoundResource();
+      const isNamespaced = kind.scope === 'Namespaced';
+      if (namespaced && !isNamespaced) throw notFoundResource();
+      const allNamespaces = !namespaced && isNamespaced;
+      if (allNamespaces && params.name !== undefined) throw notFoundResource();
+      let subresource: Target['subresource'];
+      if (params.subresource !== undefined) {
+        if (params.subresource === 'status' && kind.subresources.status) subresource = 'status';
+        else if (params.subresource === 'scale' && kind.subresources.scale) subresource = 'scale';
+        else throw notFoundResource();
+      }
+      return {
+        store,
+        kind,
+        version,
+        apiVersion,
+        gr: { group: kind.group, resource: kind.plural },
+        namespace: namespaced ? params.namespace : undefined,
+        name: params.name,
+        subresource,
+        allNamespaces,
+      };
+    };
+
+    const handle = (namespaced: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const target = resolve(request.params as RouteParams, namespaced);
+      return dispatch(target, request, reply, liveWatches);
+    };
+
+    for (const namespaced of [true, false]) {
+      const prefix = namespaced ? `${base}/namespaces/:namespace` : base;
+      for (const suffix of ['/:plural', '/:plural/:name', '/:plural/:name/:subresource']) {
+        app.route({ method: [...methods], url: prefix + suffix, handler: handle(namespaced) });
+      }
+    }
+  }
+};
+
+function verbAllowed(t: Target, verb: string): boolean {
+  return t.kind.verbs.length === 0 || t.kind.verbs.includes(verb);
+}
+
+async function dispatch(t: Target, request: FastifyRequest, reply: FastifyReply, live: Set<() => Promise<void>>): Promise<unknown> {
+  const method = request.method;
+  const notAllowed = (): never => {
+    throw errors.methodNotAllowed(method, t.gr);
+  };
+  if (t.name === undefined) {
+    if (method === 'GET') {
+      const q = parseReadOptions(request.query as RawQuery);
+      if (q.watch) return verbAllowed(t, 'watch') ? watchCollection(t, request, reply, live) : notAllowed();
+      return verbAllowed(t, 'list') ? listCollection(t, request, reply) : notAllowed();
+    }
+    if (t.allNamespaces) return notAllowed();
+    if (method === 'POST' && verbAllowed(t, 'create')) return create(t, request, reply);
+    if (method === 'DELETE' && verbAllowed(t, 'deletecollection')) return deleteCollection(t, request, reply);
+    return notAllowed();
+  }
+  if (t.subresource === 'scale') {
+    if (method === 'GET') return getScale(t, request, reply);
+    if (method === 'PUT') return updateScale(t, request, reply);
+    if (method === 'PATCH') return patchScale(t, request, reply);
+    return notAllowed();
+  }
+  if (t.subresource === 'status') {
+    if (method === 'GET') return getObject(t, request, reply);
+    if (method === 'PUT') return update(t, request, reply);
+    if (method === 'PATCH') return patch(t, request, reply);
+    return notAllowed();
+  }
+  if (method === 'GET' && verbAllowed(t, 'get')) return getObject(t, request, reply);
+  if (method === 'PUT' && verbAllowed(t, 'update')) return update(t, request, reply);
+  if (method === 'PATCH' && verbAllowed(t, 'patch')) return patch(t, request, reply);
+  if (method === 'DELETE' && verbAllowed(t, 'delete')) return deleteObject(t, request, reply);
+  return notAllowed();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request context, warnings, sending
+
+function userOf(request: FastifyRequest): UserInfo | undefined {
+  return (request as unknown as { user?: UserInfo }).user;
+}
+
+function readContext(request: FastifyRequest): RequestContext {
+  return { user: userOf(request), dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+}
+
+function writeContext(request: FastifyRequest, w: WriteOptions): RequestContext {
+  return { user: userOf(request), dryRun: w.dryRun, fieldManager: w.fieldManager, fieldValidation: w.fieldValidation, warnings: [] };
+}
+
+/** `Warning: 299 - "<text>"` values (k8s.io/apimachinery pkg/util/net/http.go NewWarningHeader). */
+export function warningHeaders(warnings: readonly string[]): string[] {
+  return [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
+}
+
+function send(reply: FastifyReply, ctx: RequestContext, status: number, encoded: Encoded): FastifyReply {
+  if (ctx.warnings.length > 0) reply.header('warning', warningHeaders(ctx.warnings));
+  // A Buffer, so fastify sends our Content-Type as is (for strings it re-formats JSON types).
+  return reply.code(status).header('content-type', encoded.contentType).send(Buffer.from(encoded.body));
+}
+
+function query(request: FastifyRequest): RawQuery {
+  return request.query as RawQuery;
+}
+
+/** Output format for writes and plain reads: JSON or YAML (Table only on reads). */
+function outputFor(request: FastifyRequest, read: { list: boolean } | undefined): OutputFormat {
+  return negotiateOutput(request.headers.accept, { transforms: read !== undefined, list: read?.list ?? false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+async function getObject(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, { list: false });
+  const { includeObject } = parseReadOptions({ includeObject: query(request)['includeObject'] });
+  const ctx = readContext(request);
+  const obj = await t.store.get(ctx, t.namespace, t.name!, t.version.version, parseGetOptions(query(request)));
+  return send(reply, ctx, 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject }, obj));
+}
+
+async function listCollection(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const q = parseReadOptions(query(request));
+  const format = outputFor(request, { list: true });
+  const ctx = readContext(request);
+  const list = await t.store.list(ctx, t.namespace, t.version.version, q.list);
+  return send(reply, ctx, 200, encodeList({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: q.includeObject }, list));
+}
+
+async function watchCollection(t: Target, request: FastifyRequest, reply: FastifyReply, live: Set<() => Promise<void>>) {
+  const q = parseReadOptions(query(request));
+  const format = negotiateOutput(request.headers.accept, { transforms: true, list: false, watch: true });
+  const ctx = readContext(request);
+  // Errors before the stream starts (bad selector, 410 for a compacted RV) are plain Status replies.
+  const stream = await t.store.watch(ctx, t.namespace, t.version.version, q.watchQuery);
+  await serveWatch({
+    reply,
+    stream,
+    encoder: watchEncoder(t.kind, format, q.includeObject),
+    format,
+    timeoutSeconds: q.timeoutSeconds ?? defaultWatchTimeoutSeconds(),
+    headers: ctx.warnings.length > 0 ? { warning: warningHeaders(ctx.warnings) } : undefined,
+    live,
+  });
+  return reply;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/**
+ * Checks and completes an object's apiVersion and kind against the endpoint (a missing one is
+ * filled in, a different one is 400), and that it is an object at all.
+ */
+function typedObject(t: Target, body: unknown, typeMeta?: { kind: string; apiVersion: string }): KubeObject {
+  const expected = typeMeta ?? { kind: t.kind.kind, apiVersion: t.apiVersion };
+  if (body === undefined) throw errors.badRequest('the body of the request was empty: an object is required');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw errors.badRequest(`the body of the request must be a ${expected.kind} object`);
+  }
+  const obj = { ...(body as Record<string, unknown>) };
+  const apiVersion = obj['apiVersion'];
+  const kind = obj['kind'];
+  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== expected.apiVersion) {
+    throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected.apiVersion})`);
+  }
+  if (kind !== undefined && kind !== '' && kind !== expected.kind) {
+    throw errors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${expected.kind})`);
+  }
+  const metadata = obj['metadata'];
+  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+    throw errors.badRequest('metadata must be an object');
+  }
+  return { ...obj, apiVersion: expected.apiVersion, kind: expected.kind, metadata: { ...((metadata as object | null) ?? {}) } } as KubeObject;
+}
+
+/** The namespace in the body must match the URL's; an absent one is filled in. */
+function checkNamespace(t: Target, obj: KubeObject): void {
+  if (t.namespace === undefined) return;
+  const ns = obj.metadata.namespace;
+  if (ns !== undefined && ns !== '' && ns !== t.namespace) {
+    throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  obj.metadata.namespace = t.namespace;
+}
+
+/** handlers/rest.go checkName: the body's name must be the URL's. */
+function checkName(t: Target, obj: KubeObject): void {
+  const name = obj.metadata.name ?? '';
+  if (name !== t.name) throw errors.badRequest(`the name of the object (${name}) does not match the name on the URL (${t.name})`);
+}
+
+async function create(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const w = parseWriteOptions(query(request), 'CreateOptions');
+  const obj = typedObject(t, decodeBody(request.headers['content-type'], request.body));
+  checkNamespace(t, obj);
+  const ctx = writeContext(request, w);
+  const created = await t.store.create(ctx, t.namespace, t.version.version, obj);
+  return send(reply, ctx, 201, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, created));
+}
+
+/** Non-apply writes keep the live managedFields when the new object leaves them out. */
+function keepManagedFields(obj: KubeObject, current: KubeObject | undefined): KubeObject {
+  if (!current || obj.metadata.managedFields !== undefined || current.metadata.managedFields === undefined) return obj;
+  return { ...obj, metadata: { ...obj.metadata, managedFields: current.metadata.managedFields } };
+}
+
+async function update(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const w = parseWriteOptions(query(request), 'UpdateOptions');
+  const obj = typedObject(t, decodeBody(request.headers['content-type'], request.body));
+  checkNamespace(t, obj);
+  checkName(t, obj);
+  const ctx = writeContext(request, w);
+  const result = await t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => keepManagedFields(obj, current), {
+    ...(t.subresource ? { subresource: t.subresource } : {}),
+  });
+  return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
+}
+
+function patchTypeFor(request: FastifyRequest): PatchType {
+  const media = mediaTypeOf(request.headers['content-type']);
+  const type = patchTypeOf(media);
+  if (!type) throw errors.unsupportedMediaType(media, patchMediaTypes);
+  return type;
+}
+
+function decodedPatch(request: FastifyRequest, type: PatchType): unknown {
+  const text = bodyText(request.body);
+  if (text === undefined) throw errors.badRequest('the body of a patch request must not be empty');
+  return decodePatch(type, text);
+}
+
+async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const type = patchTypeFor(request);
+  const w = parseWriteOptions(query(request), 'PatchOptions', type === 'apply');
+  const doc = decodedPatch(request, type);
+  const ctx = writeContext(request, w);
+  const pctx = { versionSchema: t.version.schema, fieldManager: w.fieldManager, apiVersion: t.apiVersion, subresource: t.subresource };
+
+  const result = await t.store.update(
+    ctx,
+    t.namespace,
+    t.name!,
+    t.version.version,
+    (current) => {
+      if (!current) {
+        // Only an apply patch creates (handlers/patch.go forceAllowCreate); others are 404.
+        if (type !== 'apply') throw errors.notFound(t.gr, t.name!);
+        const obj = typedObject(t, applyPatch('apply', undefined, typedObject(t, doc), pctx));
+        checkNamespace(t, obj);
+        checkName(t, obj);
+        return obj;
+      }
+      const patched = applyPatch(type, current, type === 'apply' ? typedObject(t, doc) : doc, pctx);
+      const obj = typedObject(t, patched);
+      checkNamespace(t, obj);
+      checkName(t, obj);
+      // A patch that sets a different resourceVersion is a failed precondition (API-CONTRACT 3.8).
+      const rv = obj.metadata.resourceVersion;
+      if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw errors.modified(t.gr, t.name!);
+      if (!rv) obj.metadata.resourceVersion = current.metadata.resourceVersion;
+      return type === 'apply' ? obj : keepManagedFields(obj, current);
+    },
+    { ...(t.subresource ? { subresource: t.subresource } : {}), ...(type === 'apply' && !t.subresource ? { allowCreate: true } : {}) },
+  );
+  return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
+}
+
+async function deleteObject(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
+  const result = await t.store.delete(ctx, t.namespace, t.name!, t.version.version, d.options);
+  if (!result.deleted) {
+    return send(reply, ctx, 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
+  }
+  const uid = result.object.metadata?.uid;
+  const status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: t.name, group: t.kind.group, kind: t.kind.plural, ...(uid ? { uid } : {}) },
+  };
+  return send(reply, ctx, 200, encodeValue(format, status));
+}
+
+async function deleteCollection(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const q = parseReadOptions(query(request));
+  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
+  const list = await t.store.deleteCollection(ctx, t.namespace, t.version.version, q.list, d.options);
+  return send(reply, ctx, 200, encodeList({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, list));
+}
+
+// ---------------------------------------------------------------------------------------------
+// /scale
+
+const scaleTypeMeta = { kind: 'Scale', apiVersion: 'autoscaling/v1' };
+
+async function getScale(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const ctx = readContext(request);
+  const obj = await t.store.get(ctx, t.namespace, t.name!, t.version.version, parseGetOptions(query(request)));
+  return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, obj)));
+}
+
+async function updateScale(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const w = parseWriteOptions(query(request), 'UpdateOptions');
+  const scale = typedObject(t, decodeBody(request.headers['content-type'], request.body), scaleTypeMeta);
+  if (scale.metadata.name !== undefined && scale.metadata.name !== t.name) checkName(t, scale);
+  const ctx = writeContext(request, w);
+  const result = await t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => {
+    if (!current) throw errors.notFound(t.gr, t.name!);
+    return applyScale(t.kind, current, scale);
+  }, { subresource: 'scale' });
+  return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, result.object)));
+}
+
+async function patchScale(t: Target, request: FastifyRequest, reply: FastifyReply) {
+  const format = outputFor(request, undefined);
+  const type = patchTypeFor(request);
+  const w = parseWriteOptions(query(request), 'PatchOptions', type === 'apply');
+  const doc = decodedPatch(request, type);
+  const ctx = writeContext(request, w);
+  const result = await t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => {
+    if (!current) throw errors.notFound(t.gr, t.name!);
+    const before = toScale(t.kind, current);
+    // A Scale has no list fields: every patch type is a plain merge of its small document.
+    const patched = applyPatch(type === 'apply' ? 'merge' : type, before, doc, {
+      versionSchema: undefined,
+      apiVersion: 'autoscaling/v1',
+    });
+    // A resourceVersion the patch sets is the precondition; applyScale carries it to the store.
+    return applyScale(t.kind, current, typedObject(t, patched, scaleTypeMeta));
+  }, { subresource: 'scale' });
+  return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, result.object)));
+}

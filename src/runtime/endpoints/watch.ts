@@ -1,0 +1,120 @@
+// Watch streaming (API-CONTRACT 4; k8s.io/apiserver pkg/endpoints/handlers/watch.go): HTTP 200,
+// then one compact JSON line per event, written to the socket as it happens. The reply is
+// hijacked so no fastify hook buffers or compresses it. The stream ends when timeoutSeconds
+// runs out, right after an ERROR event, when the client goes away, or when the server closes.
+import type { FastifyReply } from 'fastify';
+import type { KindDefinition, KubeObject } from '../api.js';
+import type { WatchEvent, WatchStream } from '../registry/interface.js';
+import { objectJson } from './encode.js';
+import { contentTypeOf, type OutputFormat } from './negotiation.js';
+import type { IncludeObject } from './query.js';
+import { partialObjectMetadata, toTable } from './table.js';
+
+/** kube's default: a random duration between 1x and 2x --min-request-timeout (1800 s). */
+export function defaultWatchTimeoutSeconds(): number {
+  return 1800 + Math.floor(Math.random() * 1800);
+}
+
+export interface WatchEncoder {
+  /** One event as a line of compact JSON ending in `\n`. */
+  encode(event: WatchEvent): string;
+}
+
+/** Encodes events in the negotiated format; Table watches send columnDefinitions only once. */
+export function watchEncoder(kind: KindDefinition, format: OutputFormat, includeObject: IncludeObject): WatchEncoder {
+  let first = true;
+  return {
+    encode(event) {
+      const { type } = event;
+      if (type === 'ERROR') return `{"type":"ERROR","object":${JSON.stringify(event.object)}}\n`;
+      const obj = event.object as KubeObject;
+      if (format.kind === 'table') {
+        const rows = type === 'BOOKMARK' ? [] : [obj];
+        const table = toTable(kind, rows, { resourceVersion: obj.metadata?.resourceVersion }, {
+          version: format.version,
+          includeObject,
+          omitColumns: !first,
+        });
+        if (type !== 'BOOKMARK') first = false;
+        return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
+      }
+      if (format.kind === 'partial') {
+        return `{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(obj, format.version))}}\n`;
+      }
+      return `{"type":"${type}","object":${objectJson(obj)}}\n`;
+    },
+  };
+}
+
+export interface ServeWatchOptions {
+  readonly reply: FastifyReply;
+  readonly stream: WatchStream;
+  readonly encoder: WatchEncoder;
+  readonly format: OutputFormat;
+  readonly timeoutSeconds: number;
+  /** Extra headers (Warning) to send with the 200. */
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+  /** Live watches: each entry ends its watch and resolves once the response has finished. */
+  readonly live: Set<() => Promise<void>>;
+}
+
+/** Streams a watch to the client; resolves when the stream has ended. */
+export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
+  const { reply, stream, encoder } = opts;
+  const headers: Record<string, string | string[] | number> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) {
+    if (v !== undefined && k.toLowerCase() !== 'content-length') headers[k] = v as string | string[] | number;
+  }
+  Object.assign(headers, opts.headers ?? {}, {
+    'content-type': contentTypeOf(opts.format),
+    'cache-control': 'no-cache, private',
+  });
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, headers);
+  // HTTP/1.1 holds headers until the first write; send them now, events may be minutes away.
+  (res as { flushHeaders?: () => void }).flushHeaders?.();
+
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const stop = (): void => {
+    if (ended) return;
+    ended = true;
+    stream.stop();
+    wake?.();
+  };
+  const timer = setTimeout(stop, opts.timeoutSeconds * 1000);
+  timer.unref?.();
+  res.on('close', stop);
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const shutdown = (): Promise<void> => {
+    stop();
+    return done;
+  };
+  opts.live.add(shutdown);
+  try {
+    for await (const event of stream) {
+      if (ended || res.destroyed) break;
+      const ok = res.write(encoder.encode(event));
+      if (event.type === 'ERROR') break;
+      if (!ok && !ended) {
+        // Back-pressure: wait for the socket to drain (or for the watch to end).
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          res.once('drain', resolve);
+        });
+        wake = undefined;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    opts.live.delete(shutdown);
+    res.off('close', stop);
+    ended = true;
+    stream.stop();
+    // Resolve once the response has finished, so a closing server finds the connection idle.
+    if (!res.destroyed && !res.writableEnded) await new Promise<void>((resolve) => res.end(resolve));
+    finished();
+  }
+}
