@@ -1,0 +1,80 @@
+// runMain: what a generated project's src/main.ts calls. Parses flags, starts the server,
+// prints where it listens and how to reach it, and shuts down gracefully on SIGTERM/SIGINT.
+// Exit codes (STYLE.md 11): 0 ok, 1 could not start, 2 usage. It sets process.exitCode and
+// returns rather than calling process.exit, except on a second signal (forced stop).
+import type { ApiGroupDefinition } from '../api.js';
+import { completeOptions, parseOptions, usage, type CompleteExtras } from './options.js';
+import { createServer, type RunningServer } from './server.js';
+
+export interface MainIO {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const defaultIO: MainIO = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+/**
+ * Runs the server until SIGTERM or SIGINT. Resolves after shutdown completes (or at once
+ * with process.exitCode set when flags are bad or the server cannot start).
+ */
+export async function runMain(
+  group: ApiGroupDefinition,
+  argv: readonly string[],
+  io: MainIO = defaultIO,
+  extras: CompleteExtras = {},
+): Promise<void> {
+  const parsed = parseOptions(argv);
+  if (parsed.errors.length > 0 || !parsed.value) {
+    for (const e of parsed.errors) io.err(`error: ${e}`);
+    io.err('Run with --help for usage.');
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.value.help) {
+    io.out(usage().trimEnd());
+    return;
+  }
+
+  let server: RunningServer;
+  try {
+    server = await createServer(group, completeOptions(parsed.value, extras));
+  } catch (e) {
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  io.out(`Serving ${group.group} on ${server.url}`);
+  if (server.kubectlHint) io.out(`Try: ${server.kubectlHint}`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        io.err(`${signal} again: stopping now`);
+        process.exit(1);
+      }
+      stopping = true;
+      io.out(`${signal} received: shutting down`);
+      server.close().then(
+        () => {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          resolve();
+        },
+        (e: unknown) => {
+          io.err(`error during shutdown: ${e instanceof Error ? e.message : String(e)}`);
+          process.exitCode = 1;
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          resolve();
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
