@@ -22,6 +22,8 @@ export interface ListQuery {
   readonly continue?: string;
   readonly resourceVersion?: string;
   readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** Only valid on watches; refused with 422 on lists (kube's ListOptions validation). */
+  readonly sendInitialEvents?: boolean;
 }
 
 export interface WatchQuery {
@@ -30,6 +32,9 @@ export interface WatchQuery {
   /** Unset or "0": synthetic ADDED events for current objects first, then changes. */
   readonly resourceVersion?: string;
   readonly allowWatchBookmarks?: boolean;
+  /** Watch-list is not implemented: any value, or a resourceVersionMatch, is a 422 as in kube with the WatchList gate off. */
+  readonly resourceVersionMatch?: string;
+  readonly sendInitialEvents?: boolean;
 }
 
 export interface ObjectList {
