@@ -9,6 +9,7 @@ import { openapiEmitter } from './openapi.js';
 import { registryEmitter } from './registry.js';
 import { manifestsEmitter } from './manifests.js';
 import { projectEmitter } from './project.js';
+import { clientEmitter } from './client.js';
 
 export const emitters: readonly Emitter[] = [
   typesEmitter,
@@ -18,6 +19,7 @@ export const emitters: readonly Emitter[] = [
   openapiEmitter,
   registryEmitter,
   manifestsEmitter,
+  clientEmitter,
   projectEmitter,
 ];
 

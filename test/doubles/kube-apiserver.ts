@@ -1,0 +1,188 @@
+// TEST DOUBLE of kube-apiserver: only what an aggregated API server asks of it, built from the
+// documented contract (API-CONTRACT 8.5-8.7; authentication.k8s.io/v1 TokenReview,
+// authorization.k8s.io/v1 SubjectAccessReview, the kube-system/extension-apiserver-authentication
+// configmap). It is a real HTTPS server on loopback with its own CA; callers authenticate with
+// the client certificate in the kubeconfig it writes (others get a 401 Status). It records
+// every review it receives so tests can assert the exact bodies. It is not kube-apiserver: no
+// RBAC, no storage, no watch.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { issue, issueServing, makeCA, type Issued, type TestCA } from './pki.js';
+
+export interface DoubleUser {
+  readonly username: string;
+  readonly uid?: string;
+  readonly groups?: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One SubjectAccessReview rule; every given list must match. The first matching rule decides. */
+export interface SarRule {
+  readonly users?: readonly string[];
+  readonly groups?: readonly string[];
+  readonly verbs?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly subresources?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly names?: readonly string[];
+  /** Non-resource paths; a rule with paths matches only non-resource reviews. */
+  readonly paths?: readonly string[];
+  readonly decision: 'allow' | 'deny';
+  readonly reason?: string;
+}
+
+export interface KubeApiserverDoubleOptions {
+  /** Token -> user (authenticated), or `{ error }` (status.error set, not authenticated). */
+  readonly tokens?: Readonly<Record<string, DoubleUser | { readonly error: string }>>;
+  readonly sarRules?: readonly SarRule[];
+  /** Reason given when no rule matches (neither allowed nor denied). */
+  readonly noOpinionReason?: string;
+  /** Data of the extension-apiserver-authentication configmap; undefined: 404. */
+  readonly configMap?: Readonly<Record<string, string>>;
+}
+
+export interface KubeApiserverDouble {
+  readonly url: string;
+  /** PEM of the double's CA (signs its serving and client certificates). */
+  readonly ca: string;
+  /** The kubeconfig it wrote: its URL, CA and a client certificate it accepts. */
+  readonly kubeconfigPath: string;
+  /** Every TokenReview / SubjectAccessReview body received, parsed, in order. */
+  readonly tokenReviews: unknown[];
+  readonly subjectAccessReviews: any[];
+  /** Count of configmap GETs. */
+  configMapReads(): number;
+  setTokens(tokens: NonNullable<KubeApiserverDoubleOptions['tokens']>): void;
+  setSarRules(rules: readonly SarRule[]): void;
+  setConfigMap(data: Readonly<Record<string, string>> | undefined): void;
+  /** While set, every request answers this HTTP status with a Status body. */
+  setFailure(code: number | undefined): void;
+  close(): Promise<void>;
+}
+
+export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions = {}): Promise<KubeApiserverDouble> {
+  const ca: TestCA = await makeCA('kube-apiserver-double-ca');
+  const serving = await issueServing(ca);
+  const client: Issued = await issue(ca, { cn: 'aggregated-apiserver', o: ['system:serviceaccounts'] });
+  let tokens = opts.tokens ?? {};
+  let rules = opts.sarRules ?? [];
+  let configMap = opts.configMap;
+  let failure: number | undefined;
+  let cmReads = 0;
+  const tokenReviews: unknown[] = [];
+  const subjectAccessReviews: unknown[] = [];
+
+  const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: [ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    void handle(req, res).catch((e) => status(res, 500, 'InternalError', String(e)));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(req.socket as TLSSocket).authorized) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (failure) return status(res, failure, 'InternalError', `double failing with ${failure}`);
+    const url = new URL(req.url ?? '/', 'https://x');
+    const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : undefined;
+    if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+      tokenReviews.push(body);
+      const entry = tokens[body?.spec?.token as string];
+      const st =
+        entry && 'username' in entry
+          ? { authenticated: true, user: { username: entry.username, ...(entry.uid ? { uid: entry.uid } : {}), groups: entry.groups ?? [], ...(entry.extra ? { extra: entry.extra } : {}) } }
+          : { authenticated: false, user: {}, ...(entry && 'error' in entry ? { error: entry.error } : {}) };
+      return json(res, 201, { ...body, status: st });
+    }
+    if (req.method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/subjectaccessreviews') {
+      subjectAccessReviews.push(body);
+      const rule = rules.find((r) => sarMatches(r, body?.spec ?? {}));
+      const st = rule
+        ? { allowed: rule.decision === 'allow', ...(rule.decision === 'deny' ? { denied: true } : {}), ...(rule.reason ? { reason: rule.reason } : {}) }
+        : { allowed: false, ...(opts.noOpinionReason ? { reason: opts.noOpinionReason } : {}) };
+      return json(res, 201, { ...body, status: st });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication') {
+      cmReads++;
+      if (!configMap) return status(res, 404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found');
+      return json(res, 200, {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', resourceVersion: String(cmReads) },
+        data: configMap,
+      });
+    }
+    return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'kube-apiserver-double-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  writeFileSync(
+    kubeconfigPath,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'double', cluster: { server: url, 'certificate-authority-data': b64(ca.cert) } }],
+      users: [{ name: 'double', user: { 'client-certificate-data': b64(client.cert), 'client-key-data': b64(client.key) } }],
+      contexts: [{ name: 'double', context: { cluster: 'double', user: 'double' } }],
+      'current-context': 'double',
+    }),
+    { mode: 0o600 },
+  );
+
+  return {
+    url,
+    ca: ca.cert,
+    kubeconfigPath,
+    tokenReviews,
+    subjectAccessReviews,
+    configMapReads: () => cmReads,
+    setTokens: (t) => void (tokens = t),
+    setSarRules: (r) => void (rules = r),
+    setConfigMap: (d) => void (configMap = d),
+    setFailure: (c) => void (failure = c),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function sarMatches(r: SarRule, spec: any): boolean {
+  const groups: string[] = spec.groups ?? [];
+  if (r.users && !r.users.includes(spec.user)) return false;
+  if (r.groups && !groups.some((g) => r.groups!.includes(g))) return false;
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  if (r.paths) return Boolean(nra) && r.paths.includes(nra.path) && (!r.verbs || r.verbs.includes(nra.verb));
+  if (!ra) return !r.verbs && !r.resources && !r.namespaces && !r.names && !r.subresources;
+  if (r.verbs && !r.verbs.includes(ra.verb)) return false;
+  if (r.resources && !r.resources.includes(ra.resource)) return false;
+  if (r.subresources && !r.subresources.includes(ra.subresource ?? '')) return false;
+  if (r.namespaces && !r.namespaces.includes(ra.namespace ?? '')) return false;
+  if (r.names && !r.names.includes(ra.name ?? '')) return false;
+  return true;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function status(res: ServerResponse, code: number, reason: string, message: string): void {
+  json(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
