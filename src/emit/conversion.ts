@@ -20,7 +20,10 @@ import {
   versionNames,
 } from './ts/naming.js';
 import type { KindNames, PathKey } from './ts/naming.js';
-import { moduleText } from './ts/print.js';
+import { moduleText, ts } from './ts/print.js';
+
+/** The annotation the runtime keeps lost hub fields in (src/runtime/schema/hub-fields.ts). */
+const hubFieldsAnnotation = 'aa-gen.dev/hub-fields';
 
 /** A field of a source struct that generated code cannot convert. */
 export interface UnmatchedField {
@@ -246,9 +249,22 @@ function generatedModule(ir: ProjectIR, p: KindConversionPlan): string {
       return `    ${v}: { toHub: ${to}, fromHub: ${fromHub} },`;
     })
     .join('\n');
+  const lossless =
+    p.others.length === 0
+      ? []
+      : [
+          ` *`,
+          ` * Fields a version cannot hold survive a round trip through it. Converting from the hub to a`,
+          ` * version converts the result back; every hub field that did not survive is saved, as JSON, in`,
+          ` * the ${hubFieldsAnnotation} annotation of the result (JSON pointer -> hub value). Converting`,
+          ` * to the hub removes the annotation and puts the saved fields back: all of them when the object`,
+          ` * is as it was read, otherwise each one that leaves the object as seen in its version unchanged,`,
+          ` * so an edit made through a version wins over a saved value. The hub never keeps the annotation.`,
+        ];
   const exported = [
     `/**`,
     ` * Conversions of ${p.kind.kind} through its hub, ${p.hub} (the storage version)${p.others.length === 0 ? ': the kind has one version, so this is the identity (a deep copy)' : ''}.`,
+    ...lossless,
     ` */`,
     `export const ${conversionName(p.kind)}: KindConversion = defineConversion({`,
     `  group: ${JSON.stringify(ir.group)},`,
@@ -269,21 +285,25 @@ function userModule(ir: ProjectIR, p: KindConversionPlan): string {
     `// conversion-gen's hand-written Convert_* functions. ${paths.conversion(p.kind)} calls each`,
     `// function after it has copied every field that matches into \`dst\`; fill in the rest of \`dst\``,
     `// from \`src\` (never modify \`src\`). Until a stub is written it throws, naming its fields.`,
+    `// A field the target version has no place for may be left out: the generated conversion keeps`,
+    `// every hub field a version cannot hold in the ${hubFieldsAnnotation} annotation for the way back.`,
     `// When a later spec adds unmatched fields, \`aa-gen generate\` names the function to add here.`,
   ].join('\n');
   const imports = [`import { manualConversionRequired } from 'aa-gen/runtime';`, ...typesImports(ir, file, [p.hub, ...p.others])].join('\n');
-  const fns = p.manual.map((m) =>
-    [
-      `/**`,
-      ` * ${m.from} -> ${m.to}. Requires manual conversion:`,
-      ...m.fields.map((u) => ` * - ${u.field}: ${u.reason}`),
-      ` */`,
-      `export function ${m.functionName}(src: ${m.srcType}, dst: ${m.dstType}): void {`,
-      `  throw manualConversionRequired(${JSON.stringify(m.fields.map((u) => u.field))}, src, dst);`,
-      `}`,
-    ].join('\n'),
-  );
-  return moduleText([head, imports, ...fns]);
+  return moduleText([head, imports, ...p.manual.map(stubOf)]);
+}
+
+/** The scaffolded stub of one hand-written function: it throws until written. */
+function stubOf(m: ManualConversion): string {
+  return [
+    `/**`,
+    ` * ${m.from} -> ${m.to}. Requires manual conversion:`,
+    ...m.fields.map((u) => ` * - ${u.field}: ${u.reason}`),
+    ` */`,
+    `export function ${m.functionName}(src: ${m.srcType}, dst: ${m.dstType}): void {`,
+    `  throw manualConversionRequired(${JSON.stringify(m.fields.map((u) => u.field))}, src, dst);`,
+    `}`,
+  ].join('\n');
 }
 
 export const conversionEmitter: Emitter = {
@@ -298,3 +318,70 @@ export const conversionEmitter: Emitter = {
     return files;
   },
 };
+
+/** A hand-written function the generated code calls that its existing user file lacks. */
+export interface MissingManualConversion extends ManualConversion {
+  /** The whole declaration to add, as the scaffold would write it. */
+  readonly stub: string;
+}
+
+/**
+ * Names exported by a module's source text (declarations and `export { a as b }`); undefined
+ * when it re-exports everything from another module (`export * from`), which text cannot tell.
+ */
+export function exportedNames(sourceText: string): Set<string> | undefined {
+  const file = ts.createSourceFile('user.ts', sourceText, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const names = new Set<string>();
+  const exported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const st of file.statements) {
+    if (ts.isExportDeclaration(st)) {
+      if (st.exportClause === undefined) return undefined;
+      if (ts.isNamedExports(st.exportClause)) for (const el of st.exportClause.elements) names.add(el.name.text);
+      else names.add(st.exportClause.name.text);
+    } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name !== undefined && exported(st)) {
+      names.add(st.name.text);
+    } else if (ts.isVariableStatement(st) && exported(st)) {
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.add(d.name.text);
+    }
+  }
+  return names;
+}
+
+/**
+ * The hand-written conversion functions the generated code calls that are missing from user
+ * files that already exist (a new file gets every stub from the scaffold). `readUserFile`
+ * returns a file's text, or undefined when the file does not exist; nothing is read here
+ * beyond what it returns, and user files are never changed.
+ */
+export function missingManualConversions(ir: ProjectIR, readUserFile: (path: string) => string | undefined): MissingManualConversion[] {
+  const missing: MissingManualConversion[] = [];
+  for (const kind of ir.kinds) {
+    const p = plan(ir, kind);
+    if (p.manual.length === 0) continue;
+    const text = readUserFile(paths.userConversion(kind));
+    if (text === undefined) continue;
+    const names = exportedNames(text);
+    if (names === undefined) continue;
+    for (const m of p.manual) if (!names.has(m.functionName)) missing.push({ ...m, stub: stubOf(m) });
+  }
+  return missing;
+}
+
+/** A report of missing functions for the terminal: which function to add in which file, and why. */
+export function formatMissingManualConversions(missing: readonly MissingManualConversion[]): string {
+  if (missing.length === 0) return '';
+  const byFile = new Map<string, MissingManualConversion[]>();
+  for (const m of missing) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
+  const lines: string[] = [];
+  for (const [file, ms] of byFile) {
+    const n = ms.length;
+    lines.push(`aa-gen: ${file} lacks ${n} conversion function${n === 1 ? '' : 's'} the generated code calls; the project does not typecheck until ${n === 1 ? 'it is' : 'they are'} added:`);
+    for (const m of ms) {
+      lines.push(`  export function ${m.functionName}(src: ${m.srcType}, dst: ${m.dstType}): void  (${m.from} -> ${m.to})`);
+      for (const u of m.fields) lines.push(`    requires manual conversion: ${u.field} (${u.reason})`);
+    }
+    lines.push(`  (aa-gen never changes ${file}; a stub to start from:)`);
+    for (const m of ms) lines.push(...m.stub.split('\n').map((l) => `    ${l}`));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -10,12 +10,14 @@ import { registryEmitter } from './registry.js';
 import { manifestsEmitter } from './manifests.js';
 import { projectEmitter } from './project.js';
 import { clientEmitter } from './client.js';
+import { roundtripEmitter } from './roundtrip.js';
 
 export const emitters: readonly Emitter[] = [
   typesEmitter,
   registerEmitter,
   validationEmitter,
   conversionEmitter,
+  roundtripEmitter,
   openapiEmitter,
   registryEmitter,
   manifestsEmitter,

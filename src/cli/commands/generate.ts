@@ -1,8 +1,9 @@
 // `aa-gen generate [--config PATH] [--check] [--dry-run]`: spec -> IR -> files -> plan, then
 // write it, diff it (--check), or list it (--dry-run). Outputs are relative to the spec's folder,
 // never to the working directory, so the result is the same from anywhere.
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { formatMissingManualConversions, missingManualConversions } from '../../emit/conversion.js';
 import { emitAll } from '../../emit/index.js';
 import { formatProblem, loadSpec } from '../../spec/index.js';
 import { applyPlan, checkReport, countChanges, dryRunReport, planWrite, type WritePlan } from '../../write/index.js';
@@ -45,6 +46,9 @@ export async function generate(ctx: CommandContext, options: GenerateOptions = {
   }
 
   const plan = await planWrite(dirname(configPath), emitAll(spec.ir));
+  // Hand-written conversions the generated code now calls but existing user files lack.
+  const readUserFile = (path: string) => (existsSync(join(dirname(configPath), path)) ? readFileSync(join(dirname(configPath), path), 'utf8') : undefined);
+  ctx.stderr.write(formatMissingManualConversions(missingManualConversions(spec.ir, readUserFile)));
   if (options.check) return check(ctx, plan);
   if (options.dryRun) return dryRun(ctx, plan);
   const summary = await applyPlan(plan);
