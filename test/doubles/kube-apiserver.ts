@@ -5,6 +5,10 @@
 // the client certificate in the kubeconfig it writes (others get a 401 Status). It records
 // every review it receives so tests can assert the exact bodies. It is not kube-apiserver: no
 // RBAC, no storage, no watch.
+//
+// For the in-cluster serving certificate (src/runtime/server/incluster.ts) it also keeps, in
+// memory, Secrets (get, create with 409 AlreadyExists) and APIServices (get, JSON merge patch
+// with `application/merge-patch+json` only), and logs every request line with its content type.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -44,6 +48,14 @@ export interface KubeApiserverDoubleOptions {
   readonly noOpinionReason?: string;
   /** Data of the extension-apiserver-authentication configmap; undefined: 404. */
   readonly configMap?: Readonly<Record<string, string>>;
+  /** APIService objects present at start (apiregistration.k8s.io/v1). */
+  readonly apiServices?: readonly any[];
+}
+
+export interface DoubleRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly contentType?: string;
 }
 
 export interface KubeApiserverDouble {
@@ -62,6 +74,12 @@ export interface KubeApiserverDouble {
   setConfigMap(data: Readonly<Record<string, string>> | undefined): void;
   /** While set, every request answers this HTTP status with a Status body. */
   setFailure(code: number | undefined): void;
+  /** Secrets by `<namespace>/<name>`, as stored (data base64). */
+  readonly secrets: Map<string, any>;
+  /** APIServices by name. */
+  readonly apiServices: Map<string, any>;
+  /** Every request received, in order. */
+  readonly requests: DoubleRequest[];
   close(): Promise<void>;
 }
 
@@ -76,6 +94,10 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
   let cmReads = 0;
   const tokenReviews: unknown[] = [];
   const subjectAccessReviews: unknown[] = [];
+  const secrets = new Map<string, any>();
+  const apiServices = new Map<string, any>((opts.apiServices ?? []).map((a) => [a.metadata.name, structuredClone(a)]));
+  const requests: DoubleRequest[] = [];
+  let resourceVersion = 1;
 
   const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: [ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
     void handle(req, res).catch((e) => status(res, 500, 'InternalError', String(e)));
@@ -85,7 +107,8 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     if (!(req.socket as TLSSocket).authorized) return status(res, 401, 'Unauthorized', 'Unauthorized');
     if (failure) return status(res, failure, 'InternalError', `double failing with ${failure}`);
     const url = new URL(req.url ?? '/', 'https://x');
-    const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : undefined;
+    requests.push({ method: req.method ?? '', path: url.pathname, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}) });
+    const body = req.method === 'POST' || req.method === 'PATCH' ? JSON.parse((await readBody(req)) || '{}') : undefined;
     if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
       tokenReviews.push(body);
       const entry = tokens[body?.spec?.token as string];
@@ -112,6 +135,35 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
         metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', resourceVersion: String(cmReads) },
         data: configMap,
       });
+    }
+    const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.pathname);
+    if (secret) {
+      const [, ns, name] = secret;
+      if (req.method === 'GET' && name) {
+        const s = secrets.get(`${ns}/${name}`);
+        return s ? json(res, 200, s) : status(res, 404, 'NotFound', `secrets "${name}" not found`, { name, kind: 'secrets' });
+      }
+      if (req.method === 'POST' && !name) {
+        const n = body?.metadata?.name as string;
+        if (secrets.has(`${ns}/${n}`)) return status(res, 409, 'AlreadyExists', `secrets "${n}" already exists`, { name: n, kind: 'secrets' });
+        const stored = { ...body, metadata: { ...body.metadata, namespace: ns, resourceVersion: String(++resourceVersion), uid: `uid-${resourceVersion}` } };
+        secrets.set(`${ns}/${n}`, stored);
+        return json(res, 201, stored);
+      }
+    }
+    const apiService = /^\/apis\/apiregistration\.k8s\.io\/v1\/apiservices\/([^/]+)$/.exec(url.pathname);
+    if (apiService) {
+      const name = apiService[1];
+      const current = apiServices.get(name);
+      if (!current) return status(res, 404, 'NotFound', `apiservices.apiregistration.k8s.io "${name}" not found`, { name, group: 'apiregistration.k8s.io', kind: 'apiservices' });
+      if (req.method === 'GET') return json(res, 200, current);
+      if (req.method === 'PATCH') {
+        if (req.headers['content-type'] !== 'application/merge-patch+json') return status(res, 415, 'UnsupportedMediaType', 'the double takes merge patches only');
+        const next = mergePatch(current, body);
+        next.metadata.resourceVersion = String(++resourceVersion);
+        apiServices.set(name, next);
+        return json(res, 200, next);
+      }
     }
     return status(res, 404, 'NotFound', 'the server could not find the requested resource');
   }
@@ -145,6 +197,9 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     setSarRules: (r) => void (rules = r),
     setConfigMap: (d) => void (configMap = d),
     setFailure: (c) => void (failure = c),
+    secrets,
+    apiServices,
+    requests,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -183,6 +238,17 @@ function json(res: ServerResponse, code: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function status(res: ServerResponse, code: number, reason: string, message: string): void {
-  json(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+function status(res: ServerResponse, code: number, reason: string, message: string, details?: Record<string, string>): void {
+  json(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+}
+
+/** RFC 7386 JSON merge patch. */
+function mergePatch(target: any, patch: any): any {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = target && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }

@@ -93,9 +93,13 @@ export async function createAuditLogger(opts: AuditLoggerOptions): Promise<Audit
     });
   }
   const levelFor = (attributes: RequestAttributes, user: UserInfo | undefined) => policyLevel(policy, attributes, user);
+  // After close (shutdown), late events (a watch cut last) are dropped rather than written to an
+  // ended stream, which would throw.
+  let closed: Promise<void> | undefined;
   return {
     levelFor,
     logRequest(record) {
+      if (closed) return undefined;
       const level = levelFor(record.attributes, record.user);
       if (level === 'None') return undefined;
       const event = auditEvent(record, level);
@@ -103,8 +107,8 @@ export async function createAuditLogger(opts: AuditLoggerOptions): Promise<Audit
       return event;
     },
     close() {
-      if (toStdout) return Promise.resolve();
-      return new Promise((resolve) => (stream as WriteStream).end(() => resolve()));
+      if (toStdout) return (closed ??= Promise.resolve());
+      return (closed ??= new Promise((resolve) => (stream as WriteStream).end(() => resolve())));
     },
   };
 }

@@ -5,6 +5,7 @@
 // as they do for every other client-node user.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeResponse {
@@ -21,7 +22,14 @@ export interface KubeClient {
    * One request; resolves with any HTTP status, rejects on transport errors and timeouts.
    * `path` is absolute (`/apis/...`) and may carry a query.
    */
-  request(method: string, path: string, body?: unknown, opts?: { readonly timeoutMs?: number }): Promise<KubeResponse>;
+  request(method: string, path: string, body?: unknown, opts?: KubeRequestOptions): Promise<KubeResponse>;
+}
+
+export interface KubeRequestOptions {
+  /** Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Of the body; default `application/json` (a merge patch sends `application/merge-patch+json`). */
+  readonly contentType?: string;
 }
 
 /** A kubeconfig that cannot be used; the message names the flag. */
@@ -43,6 +51,24 @@ export function kubeClientFromFile(path: string, flag: string): KubeClient {
   return kubeClient(kc, `${flag} ${path}`);
 }
 
+/** Where a pod's service account credentials are mounted (client-go rest.InClusterConfig). */
+export const serviceAccountTokenPath = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * True when running in a pod with a service account, by client-go's rule (rest.InClusterConfig):
+ * KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are set and the token file exists.
+ */
+export function inClusterAvailable(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(serviceAccountTokenPath));
+}
+
+/** A client with the pod's service account (KubeConfig.loadFromCluster), the token re-read as it rotates. */
+export function kubeClientFromCluster(): KubeClient {
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return kubeClient(kc, 'the in-cluster service account config');
+}
+
 /** A client for `kc`'s current context; `source` names the kubeconfig in error messages. */
 export function kubeClient(kc: KubeConfig, source = 'kubeconfig'): KubeClient {
   const cluster = kc.getCurrentCluster();
@@ -57,7 +83,7 @@ export function kubeClient(kc: KubeConfig, source = 'kubeconfig'): KubeClient {
       await kc.applyToHTTPSOptions(options);
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       if (payload) {
-        options.headers = { ...options.headers, 'Content-Type': 'application/json', 'Content-Length': payload.length };
+        options.headers = { ...options.headers, 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': payload.length };
       }
       return send(url, options, payload, opts.timeoutMs ?? 10_000);
     },

@@ -32,7 +32,7 @@ export const authFlags: readonly AuthFlag[] = [
   { name: 'authentication-kubeconfig', kind: 'path', valueName: 'path', help: 'kubeconfig of the kube-apiserver that reviews bearer tokens (TokenReview) and holds the authentication configmap.' },
   { name: 'authentication-skip-lookup', kind: 'bool', valueName: 'bool', help: 'Do not read missing CA settings from the extension-apiserver-authentication configmap. (default false)' },
   { name: 'authentication-token-webhook-cache-ttl', kind: 'duration', valueName: 'duration', help: 'How long to cache TokenReview answers. (default 10s)' },
-  { name: 'token-auth-file', kind: 'path', valueName: 'path', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2" (for standalone use).' },
+  { name: 'token-auth-file', kind: 'path', valueName: 'path', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2" (local use without kube-apiserver).' },
   { name: 'anonymous-auth', kind: 'bool', valueName: 'bool', help: 'Let requests no authenticator recognises in as system:anonymous (group system:unauthenticated). (default false)' },
   { name: 'authorization-kubeconfig', kind: 'path', valueName: 'path', help: 'kubeconfig of the kube-apiserver that reviews requests (SubjectAccessReview).' },
   { name: 'authorization-mode', kind: 'string', valueName: 'mode', help: 'Webhook (SubjectAccessReview; without --authorization-kubeconfig only system:masters and the always-allow paths pass), AlwaysAllow (local experiments only) or AlwaysDeny. (default Webhook)' },

@@ -3,6 +3,7 @@
 // Exit codes (STYLE.md 11): 0 ok, 1 could not start, 2 usage. It sets process.exitCode and
 // returns rather than calling process.exit, except on a second signal (forced stop).
 import type { ApiGroupDefinition } from '../api.js';
+import { selectAdmissionPlugins } from '../admission/plugins.js';
 import { completeOptions, parseOptions, usage, type CompleteExtras } from './options.js';
 import { createServer, type RunningServer } from './server.js';
 
@@ -26,7 +27,7 @@ export async function runMain(
   io: MainIO = defaultIO,
   extras: CompleteExtras = {},
 ): Promise<void> {
-  const parsed = parseOptions(argv);
+  const parsed = parseOptions(argv, { cwd: extras.cwd });
   if (parsed.errors.length > 0 || !parsed.value) {
     for (const e of parsed.errors) io.err(`error: ${e}`);
     io.err('Run with --help for usage.');
@@ -37,10 +38,21 @@ export async function runMain(
     io.out(usage().trimEnd());
     return;
   }
+  // Admission plugin names are known only with the group: unknown ones are usage errors too.
+  const admissionErrors = selectAdmissionPlugins(group.admissionPlugins ?? [], parsed.value.admission).errors;
+  if (admissionErrors.length > 0) {
+    for (const e of admissionErrors) io.err(`error: ${e}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const config = completeOptions(parsed.value, extras);
+  // Loud on purpose (AlwaysAllow, flags without effect): before anything else is printed.
+  for (const w of config.warnings) io.err(`WARNING: ${w}`);
 
   let server: RunningServer;
   try {
-    server = await createServer(group, completeOptions(parsed.value, extras));
+    server = await createServer(group, config);
   } catch (e) {
     io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
@@ -49,6 +61,7 @@ export async function runMain(
 
   io.out(`Serving ${group.group} on ${server.url}`);
   if (server.kubectlHint) io.out(`Try: ${server.kubectlHint}`);
+  if (server.mode === 'delegated') io.out('Authentication and authorization are delegated to kube-apiserver (see --help).');
 
   await new Promise<void>((resolve) => {
     let stopping = false;

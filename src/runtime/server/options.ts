@@ -3,12 +3,34 @@
 // throws; `completeOptions` applies defaults once and yields the CompletedConfig that alone
 // builds a server (the Config -> CompletedConfig step of k8s.io/apiserver pkg/server/config.go).
 //
-// The flag table is data: issue 4 (authentication, authorization, admission, audit) appends
-// its flags to `flagTable` and its section to ServerOptions/CompletedConfig without touching
-// the parser.
+// The flag table is data. The authentication, authorization and audit flags are a second table
+// (src/runtime/auth/options.ts `authFlags`) merged into the same parseArgs call and the same
+// usage text; `completeAuthOptions` checks them at parse time, so a bad value exits 2 like any
+// other flag.
+//
+// Mode (k8s.io/apiserver has only the delegated one): with no authentication source configured
+// the server is standalone (its own CA and admin certificate are the only identity, bound to
+// 127.0.0.1); any source (--client-ca-file, --requestheader-client-ca-file,
+// --authentication-kubeconfig, --token-auth-file, --anonymous-auth=true) makes it delegated: the
+// authenticator chain of API-CONTRACT 8.4, SubjectAccessReview, 0.0.0.0.
+// In a pod, the service account stands in for a missing --authentication-kubeconfig and
+// --authorization-kubeconfig, as upstream's in-cluster fallback does, but only once the server
+// is told it is deployed (--serving-cert-secret, which the generated Deployment passes) or
+// delegated by another source: a plain `npm start` in a dev container stays standalone.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  authFlags,
+  authParseArgsOptions,
+  completeAuthOptions,
+  hasAuthenticationSource,
+  normalizeAuthArgv,
+  type AuthConfig,
+  type RawAuthFlags,
+} from '../auth/options.js';
+import { inClusterAvailable } from '../auth/kube-client.js';
+import { parsePluginList, type AdmissionFlags } from '../admission/plugins.js';
 
 export type StorageBackend = 'sqlite' | 'etcd3' | 'memory';
 
@@ -30,11 +52,30 @@ export interface StorageOptions {
   etcdPrefix: string;
 }
 
+/** A namespaced object name as `--serving-cert-secret` gives it (`<namespace>/<name>`). */
+export interface ObjectRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** `--serving-cert-secret`, `--serving-cert-hosts` (src/runtime/server/incluster.ts). */
+export interface InClusterServingOptions {
+  servingCertSecret?: ObjectRef;
+  servingCertHosts: string[];
+}
+
 /** Everything the flags say, before defaults that depend on other flags are applied. */
 export interface ServerOptions {
   dataDir: string;
   secureServing: SecureServingOptions;
   storage: StorageOptions;
+  inCluster: InClusterServingOptions;
+  /** Authentication, authorization and audit, checked and completed at parse time. */
+  auth: AuthConfig;
+  /** Things to print loudly at startup (AlwaysAllow, flags without effect). */
+  warnings: string[];
+  /** `--enable-admission-plugins`, `--disable-admission-plugins`; checked against the group's plugins by runMain. */
+  admission?: { enablePlugins: string[]; disablePlugins: string[] };
   /** `--help` was given: print `usage()` and exit 0. */
   help: boolean;
 }
@@ -44,6 +85,8 @@ export interface ParseResult {
   readonly value?: ServerOptions;
   /** One line per problem, each naming the flag. */
   readonly errors: readonly string[];
+  /** Startup warnings (also in `value.warnings`). */
+  readonly warnings: readonly string[];
 }
 
 interface FlagSpec {
@@ -60,9 +103,16 @@ export function defaultOptions(): ServerOptions {
     dataDir: './.data',
     secureServing: { port: 8443 },
     storage: { etcdServers: [], etcdPrefix: '/registry' },
+    inCluster: { servingCertHosts: [] },
+    auth: completeAuthOptions({}).value!,
+    warnings: [],
     help: false,
   };
 }
+
+// A DNS-1123 label (namespace) and subdomain (secret name).
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const backends: readonly StorageBackend[] = ['sqlite', 'etcd3', 'memory'];
 
@@ -185,6 +235,62 @@ export const flagTable: FlagSpec[] = [
     },
   },
   {
+    name: 'serving-cert-secret',
+    type: 'string',
+    valueName: 'ns/name',
+    help:
+      'In a cluster: serve with the kubernetes.io/tls Secret <namespace>/<name> (ca.crt, tls.crt, tls.key), ' +
+      'creating it when absent, and write its ca.crt into spec.caBundle of this group\'s APIServices annotated ' +
+      'aa-gen.dev/ca-bundle-from=<namespace>/<name>. Uses --authentication-kubeconfig, else the in-cluster service account.',
+    apply(o, raw) {
+      const s = String(raw);
+      const [ns, name, ...rest] = s.split('/');
+      if (rest.length || !ns || !name || !dnsLabel.test(ns) || ns.length > 63 || !dnsSubdomain.test(name) || name.length > 253) {
+        return `invalid value "${s}" for --serving-cert-secret: must be <namespace>/<name>, e.g. wardle/wardle-apiserver-serving-cert`;
+      }
+      o.inCluster.servingCertSecret = { namespace: ns, name };
+      return undefined;
+    },
+  },
+  {
+    name: 'serving-cert-hosts',
+    type: 'string',
+    valueName: 'names',
+    help:
+      'Comma-separated DNS names and IPs of the serving certificate created for --serving-cert-secret ' +
+      '(kube-aggregator dials <service>.<namespace>.svc).',
+    apply(o, raw) {
+      const hosts = String(raw).split(',').map((h) => h.trim()).filter(Boolean);
+      for (const h of hosts) {
+        if (!isIP(h) && !(dnsSubdomain.test(h.toLowerCase()) && h.length <= 253)) {
+          return `invalid value "${h}" for --serving-cert-hosts: must be a DNS name or an IP address`;
+        }
+      }
+      o.inCluster.servingCertHosts = hosts;
+      return undefined;
+    },
+  },
+  {
+    name: 'enable-admission-plugins',
+    type: 'string',
+    valueName: 'names',
+    help: 'Comma-separated admission plugins to turn on besides the ones on by default (every plugin the project registers, unless it says otherwise).',
+    apply(o, raw) {
+      (o.admission ??= { enablePlugins: [], disablePlugins: [] }).enablePlugins = parsePluginList(String(raw));
+      return undefined;
+    },
+  },
+  {
+    name: 'disable-admission-plugins',
+    type: 'string',
+    valueName: 'names',
+    help: 'Comma-separated admission plugins to turn off, e.g. BanFlunder.',
+    apply(o, raw) {
+      (o.admission ??= { enablePlugins: [], disablePlugins: [] }).disablePlugins = parsePluginList(String(raw));
+      return undefined;
+    },
+  },
+  {
     name: 'help',
     type: 'boolean',
     help: 'Print this help and exit.',
@@ -195,17 +301,21 @@ export const flagTable: FlagSpec[] = [
   },
 ];
 
-/** Parses `argv` (without node and script). Every problem is reported, none thrown. */
-export function parseOptions(argv: readonly string[]): ParseResult {
+/**
+ * Parses `argv` (without node and script). Every problem is reported, none thrown. Paths of the
+ * authentication flags are resolved against `cwd` (default: the process's) and must exist.
+ */
+export function parseOptions(argv: readonly string[], parseOpts: { readonly cwd?: string } = {}): ParseResult {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const f of flagTable) options[f.name] = { type: f.type, multiple: f.type === 'string' };
+  Object.assign(options, authParseArgsOptions);
   options.help.short = 'h';
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: normalizeAuthArgv(argv), options, strict: true, allowPositionals: true });
   } catch (e) {
-    return { errors: [parseArgsMessage(e)] };
+    return { errors: [parseArgsMessage(e)], warnings: [] };
   }
   const errors: string[] = [];
   if (parsed.positionals.length > 0) {
@@ -223,8 +333,14 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       if (err) errors.push(err);
     }
   }
+  const rawAuth: Record<string, RawAuthFlags[string]> = {};
+  for (const f of authFlags) rawAuth[f.name] = parsed.values[f.name] as RawAuthFlags[string];
+  const auth = completeAuthOptions(rawAuth, { cwd: parseOpts.cwd });
+  errors.push(...auth.errors);
+  if (auth.value) opts.auth = auth.value;
+  opts.warnings.push(...auth.warnings);
   errors.push(...crossCheck(opts));
-  return errors.length ? { errors } : { value: opts, errors };
+  return errors.length ? { errors, warnings: opts.warnings } : { value: opts, errors, warnings: opts.warnings };
 }
 
 /** Rules between flags (k8s.io/apiserver's Validate() step). */
@@ -240,6 +356,12 @@ function crossCheck(o: ServerOptions): string[] {
   }
   if (backend && backend !== 'etcd3' && etcdServers.length > 0) {
     errors.push(`--etcd-servers cannot be used with --storage-backend=${backend}`);
+  }
+  if (o.inCluster.servingCertSecret && s.tlsCertFile) {
+    errors.push('--serving-cert-secret and --tls-cert-file cannot be used together: choose one source of the serving certificate');
+  }
+  if (o.inCluster.servingCertHosts.length && !o.inCluster.servingCertSecret) {
+    errors.push('--serving-cert-hosts needs --serving-cert-secret');
   }
   return errors;
 }
@@ -260,15 +382,28 @@ function parseArgsMessage(e: unknown): string {
   }
 }
 
-/** `--help` text. */
+/** `--help` text: serving and storage flags, then authentication, authorization and audit. */
 export function usage(program = 'server'): string {
   const lines = [`Usage: ${program} [flags]`, '', 'Flags:'];
-  for (const f of flagTable) {
-    const left = `  --${f.name}${f.valueName ? ` ${f.valueName}` : ''}`;
-    lines.push(left.padEnd(32) + f.help);
+  const line = (name: string, valueName: string | undefined, help: string) => {
+    const left = `  --${name}${valueName ? ` ${valueName}` : ''}`;
+    lines.push(left.length < 40 ? left.padEnd(40) + help : `${left}\n${' '.repeat(40)}${help}`);
+  };
+  for (const f of flagTable) line(f.name, f.valueName, f.help);
+  const sections: Array<[string, (name: string) => boolean]> = [
+    ['Authentication flags (any source given selects delegated mode; none: standalone):', (n) => !n.startsWith('authorization-') && !n.startsWith('audit-')],
+    ['Authorization flags:', (n) => n.startsWith('authorization-')],
+    ['Audit flags:', (n) => n.startsWith('audit-')],
+  ];
+  for (const [title, member] of sections) {
+    lines.push('', title);
+    for (const f of authFlags) if (member(f.name)) line(f.name, f.kind === 'bool' ? undefined : f.valueName, f.help);
   }
   return lines.join('\n') + '\n';
 }
+
+/** Where a kube-apiserver client's credentials come from. */
+export type KubeconfigSource = { readonly kind: 'file'; readonly path: string; readonly flag: string } | { readonly kind: 'in-cluster' };
 
 /**
  * The server's configuration with every default applied and every path absolute. Built only
@@ -292,12 +427,32 @@ export interface CompletedConfig {
   };
   /** Standalone: our CA's admin certificate is the only identity (no authn source configured). */
   readonly standalone: boolean;
+  /** Authentication, authorization and audit settings (src/runtime/auth/options.ts). */
+  readonly auth: AuthConfig;
+  /**
+   * The kube-apiserver to delegate to: the kubeconfig flags, else the in-cluster service
+   * account when running in a pod (k8s.io/apiserver's fallback); undefined: none.
+   */
+  readonly kube: { readonly authentication?: KubeconfigSource; readonly authorization?: KubeconfigSource };
+  /** `--serving-cert-secret`: the serving certificate and caBundle come from the cluster. */
+  readonly inCluster?: {
+    readonly secret: ObjectRef;
+    readonly hosts: readonly string[];
+    /** undefined: no kubeconfig and not in a pod (createServer reports it). */
+    readonly kubeconfig?: KubeconfigSource;
+    /** How often the APIServices' caBundle is checked again. */
+    readonly caBundleResyncMs: number;
+  };
+  /** Printed at startup by runMain. */
+  readonly warnings: readonly string[];
   /** Body limit of every request: 3 MiB as kube-apiserver (pkg/server/config.go). */
   readonly maxRequestBodyBytes: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
   readonly shutdownDrainTimeoutMs: number;
   /** pino level for fastify's logger ('silent' in tests). */
   readonly logLevel: string;
+  /** Admission plugins turned on or off by flag (src/runtime/admission/plugins.ts). */
+  readonly admission?: AdmissionFlags;
 }
 
 /** Knobs that are not flags (tests, embedding). */
@@ -306,12 +461,32 @@ export interface CompleteExtras {
   readonly extraServingNames?: readonly string[];
   readonly shutdownDrainTimeoutMs?: number;
   readonly logLevel?: string;
+  /** Running in a pod with a service account; default: detected as client-go does. */
+  readonly inCluster?: boolean;
+  /** Default 60 s. */
+  readonly caBundleResyncMs?: number;
 }
 
 export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): CompletedConfig {
   const cwd = extras.cwd ?? process.cwd();
   const dataDir = resolve(cwd, o.dataDir);
-  const standalone = true; // issue 4: false once any authentication source is configured
+  const a = o.auth;
+  const inPod = extras.inCluster ?? inClusterAvailable();
+  const explicitSource = hasAuthenticationSource(a.authentication) || a.authentication.anonymous;
+  const useServiceAccount = inPod && (explicitSource || Boolean(o.inCluster.servingCertSecret));
+  const source = (path: string | undefined, flag: string): KubeconfigSource | undefined =>
+    path ? { kind: 'file', path, flag } : useServiceAccount ? { kind: 'in-cluster' } : undefined;
+  const kube = {
+    authentication: source(a.authentication.kubeconfig, '--authentication-kubeconfig'),
+    authorization: a.authorization.mode === 'Webhook' ? source(a.authorization.kubeconfig, '--authorization-kubeconfig') : undefined,
+  };
+  const standalone = !(explicitSource || kube.authentication);
+  // The parse-time warning about a missing --authorization-kubeconfig is moot when the pod's
+  // service account reviews instead.
+  const warnings = o.warnings.filter((w) => !(kube.authorization && w.startsWith('no --authorization-kubeconfig')));
+  if (standalone && (a.authorization.kubeconfig || a.authorization.mode !== 'Webhook')) {
+    warnings.push('the authorization flags have no effect in standalone mode (no authentication source is configured)');
+  }
   const s = o.secureServing;
   const bindAddress = s.bindAddress ?? (standalone ? '127.0.0.1' : '0.0.0.0');
   const unspecified = bindAddress === '0.0.0.0' || bindAddress === '::';
@@ -331,8 +506,20 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
       etcdPrefix: o.storage.etcdPrefix,
     },
     standalone,
+    auth: a,
+    kube,
+    inCluster: o.inCluster.servingCertSecret
+      ? {
+          secret: o.inCluster.servingCertSecret,
+          hosts: [...o.inCluster.servingCertHosts],
+          kubeconfig: kube.authentication,
+          caBundleResyncMs: extras.caBundleResyncMs ?? 60_000,
+        }
+      : undefined,
+    warnings,
     maxRequestBodyBytes: 3 * 1024 * 1024,
     shutdownDrainTimeoutMs: extras.shutdownDrainTimeoutMs ?? 30_000,
     logLevel: extras.logLevel ?? 'warn',
+    ...(o.admission ? { admission: o.admission } : {}),
   };
 }

@@ -1,8 +1,9 @@
 // createServer: a CompletedConfig and an ApiGroupDefinition in, a listening HTTPS apiserver out.
 // Order of assembly (each step a plugin-sized function with one job):
-//   certificates -> storage backends -> fastify (TLS, limits) -> Status handlers
-//   -> handler chain (authn) -> discovery, OpenAPI, version, health -> resource routes
-//   -> listen -> admin kubeconfig.
+//   certificates (own CA and admin; serving pair from flags, the cluster Secret, or our CA)
+//   -> authentication, authorization, audit -> storage backends -> fastify (TLS, limits)
+//   -> Status handlers -> handler chain (chain.ts) -> discovery, OpenAPI, version, health
+//   -> resource routes -> listen -> admin kubeconfig -> APIService caBundle sync (in cluster).
 // HTTP/1.1 only: kubectl and client-node work with it, and watch streaming over h2 is not
 // verified here (API-CONTRACT 9.10).
 import { mkdir, readFile } from 'node:fs/promises';
@@ -11,6 +12,10 @@ import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { ApiGroupDefinition } from '../api.js';
 import { kubectlHint, localServerURL, writeAdminKubeconfig, x509Authenticator } from '../auth/standalone.js';
+import { createAuditLogger, type AuditLogger } from '../auth/audit.js';
+import { buildAuthenticator, requestAuthenticator, type BuiltAuthenticator } from '../auth/authn/index.js';
+import { buildAuthorizer } from '../auth/authz/index.js';
+import { kubeClientFromCluster, kubeClientFromFile, type KubeClient } from '../auth/kube-client.js';
 import { StatusError } from '../errors.js';
 import { buildDiscovery, discoveryRoutes } from '../endpoints/discovery.js';
 import { healthRoutes, pingCheck, type HealthCheck } from '../endpoints/health.js';
@@ -18,8 +23,9 @@ import { buildOpenAPI, openapiRoutes } from '../endpoints/openapi.js';
 import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/status.js';
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
-import { installHandlerChain, type ChainState } from './chain.js';
-import type { CompletedConfig } from './options.js';
+import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
+import { apiServiceNames, ensureServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
+import type { CompletedConfig, KubeconfigSource } from './options.js';
 import { openBackends, type Backends } from './wiring.js';
 
 export interface RunningServer {
@@ -31,6 +37,8 @@ export interface RunningServer {
   readonly kubeconfigPath?: string;
   /** The `kubectl --kubeconfig ... get <plural>` line to print. */
   readonly kubectlHint?: string;
+  /** How requests are authenticated: `standalone` or `delegated`. */
+  readonly mode: 'standalone' | 'delegated';
   /** Graceful shutdown; idempotent. Resolves once storage is closed. */
   close(): Promise<void>;
 }
@@ -66,9 +74,39 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     // Clients trust the given chain as is (Go accepts any certificate of the pool as an anchor).
     servingCA = cert;
   }
+  const startupLog: string[] = [];
+  let inClusterClient: KubeClient | undefined;
+  if (config.inCluster) {
+    const ic = config.inCluster;
+    if (!ic.kubeconfig) {
+      throw new ServerStartError(
+        '--serving-cert-secret needs a cluster: give --authentication-kubeconfig, or run in a pod with a service account',
+      );
+    }
+    inClusterClient = kubeClientFor(ic.kubeconfig);
+    const secret = await ensureServingCertSecret(inClusterClient, ic.secret, { hosts: ic.hosts, caName: `${group.group}-ca` }).catch(
+      (e: Error) => {
+        throw new ServerStartError(e.message);
+      },
+    );
+    if (secret.missingHosts.length) {
+      startupLog.push(`the certificate in secret ${ic.secret.namespace}/${ic.secret.name} does not cover ${secret.missingHosts.join(', ')}`);
+    }
+    servingPair = { cert: secret.cert, key: secret.key };
+    servingCA = secret.ca;
+  }
 
-  // 2. Storage.
-  const backends = await openBackends(group, config);
+  // 2. Authentication, authorization, audit.
+  const security = await buildSecurity(config, certs.ca.cert);
+
+  // 3. Storage.
+  let backends: Backends;
+  try {
+    backends = await openBackends(group, config);
+  } catch (e) {
+    await security.close();
+    throw e;
+  }
 
   let app: FastifyInstance;
   let chain: ChainState;
@@ -78,7 +116,11 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
       https: {
         cert: servingPair.cert,
         key: servingPair.key,
-        ca: [certs.ca.cert],
+        // The CertificateRequest's acceptable-CA list: Go clients (kubectl, kube-aggregator) send
+        // no certificate that list does not cover. Standalone: our CA. Delegated: empty (any), as
+        // the client and request-header CAs come and go with the configmap; every chain is
+        // verified per request by the authenticators (auth/authn/x509-chain.ts).
+        ...(config.standalone ? { ca: [certs.ca.cert] } : {}),
         requestCert: true,
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
@@ -93,7 +135,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     }) as unknown as FastifyInstance;
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
-    chain = installHandlerChain(app, { authenticators: config.standalone ? [x509Authenticator(certs.ca.cert)] : [] });
+    chain = installHandlerChain(app, security.chain);
 
     discoveryRoutes(app, buildDiscovery(group));
     openapiRoutes(app, buildOpenAPI(group));
@@ -104,6 +146,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     await app.listen({ host: serving.bindAddress, port: serving.port });
   } catch (e) {
     await backends.close().catch(() => {});
+    await security.close();
     throw startError(e, config);
   }
 
@@ -112,15 +155,96 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
 
   let kubeconfigPath: string | undefined;
   let hint: string | undefined;
-  if (config.standalone) {
-    kubeconfigPath = join(config.dataDir, 'admin.kubeconfig');
-    await writeAdminKubeconfig({ path: kubeconfigPath, name: group.group, server: url, caPem: servingCA, admin: certs.admin });
-    hint = kubectlHint(kubeconfigPath, [...group.kinds].map((k) => k.plural).sort()[0]);
+  // The admin certificate authenticates in both modes (standalone.ts; additionalClientCA).
+  kubeconfigPath = join(config.dataDir, 'admin.kubeconfig');
+  await writeAdminKubeconfig({ path: kubeconfigPath, name: group.group, server: url, caPem: servingCA, admin: certs.admin });
+  if (config.standalone) hint = kubectlHint(kubeconfigPath, [...group.kinds].map((k) => k.plural).sort()[0]);
+  for (const w of startupLog) app.log.warn(w);
+
+  let caBundleSync: CABundleSync | undefined;
+  if (config.inCluster && inClusterClient) {
+    caBundleSync = await startCABundleSync(inClusterClient, {
+      apiServices: apiServiceNames(group),
+      secret: config.inCluster.secret,
+      caPem: servingCA,
+      intervalMs: config.inCluster.caBundleResyncMs,
+      log: { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) },
+    });
   }
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= shutdown(app, chain, backends, config));
-  return { app, url, port, kubeconfigPath, kubectlHint: hint, close };
+  const close = () =>
+    (closing ??= (async () => {
+      caBundleSync?.stop();
+      try {
+        await shutdown(app, chain, backends, config);
+      } finally {
+        await security.close();
+      }
+    })());
+  return { app, url, port, kubeconfigPath, kubectlHint: hint, mode: config.standalone ? 'standalone' : 'delegated', close };
+}
+
+function kubeClientFor(source: KubeconfigSource): KubeClient {
+  try {
+    return source.kind === 'file' ? kubeClientFromFile(source.path, source.flag) : kubeClientFromCluster();
+  } catch (e) {
+    throw new ServerStartError((e as Error).message);
+  }
+}
+
+interface Security {
+  readonly chain: HandlerChain;
+  /** Stops background refreshes, flushes the audit log. */
+  close(): Promise<void>;
+}
+
+/**
+ * The handler chain's authenticators, authorizer and audit logger. Standalone: our CA's client
+ * certificates only, exactly as before delegation existed. Delegated: the chain of
+ * API-CONTRACT 8.4 (request-header, x509 with --client-ca-file plus our CA so the admin
+ * certificate keeps working, tokens, anonymous) and the authorizer union (system:masters,
+ * always-allow paths, SubjectAccessReview when a kube-apiserver is known). Audit in both.
+ */
+async function buildSecurity(config: CompletedConfig, ownCA: string): Promise<Security> {
+  const a = config.auth;
+  let built: BuiltAuthenticator | undefined;
+  let audit: AuditLogger | undefined;
+  try {
+    const authenticators = config.standalone
+      ? [x509Authenticator(ownCA)]
+      : [
+          requestAuthenticator(
+            (built = await buildAuthenticator({
+              config: a.authentication,
+              additionalClientCA: ownCA,
+              client: config.kube.authentication ? kubeClientFor(config.kube.authentication) : undefined,
+              log: { warn: () => {} }, // a 401 says enough; rejected credentials are not logged per request
+            })),
+          ),
+        ];
+    // Standalone: whoever holds a certificate of our CA is an administrator (no authorizer).
+    const authorizer = config.standalone
+      ? undefined
+      : buildAuthorizer({
+          config: a.authorization,
+          client: config.kube.authorization ? kubeClientFor(config.kube.authorization) : undefined,
+          log: { warn: () => {} }, // runMain prints config.warnings, which say the same
+        });
+    if (a.audit.logPath) audit = await createAuditLogger({ logPath: a.audit.logPath, policyFile: a.audit.policyFile });
+    return {
+      chain: { authenticators, authorizer, audit },
+      async close() {
+        built?.close();
+        await audit?.close();
+      },
+    };
+  } catch (e) {
+    built?.close();
+    await audit?.close();
+    if (e instanceof ServerStartError) throw e;
+    throw new ServerStartError((e as Error).message);
+  }
 }
 
 function healthChecks(backends: Backends, chain: ChainState) {

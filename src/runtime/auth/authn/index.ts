@@ -56,9 +56,11 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
   const closers: Array<() => void> = [];
   const reloadMs = opts.fileReloadIntervalMs ?? 60_000;
 
-  const lookup = Boolean(c.kubeconfig) && !c.skipLookup;
-  const needConfigMap = lookup && (!c.clientCAFile || !c.requestHeader.clientCAFile);
+  // A client (from the flag's kubeconfig, or given: the in-cluster service account) enables the
+  // configmap lookup and TokenReview, as upstream's in-cluster fallback does.
   const client = opts.client ?? (c.kubeconfig ? kubeClientFromFile(c.kubeconfig, '--authentication-kubeconfig') : undefined);
+  const lookup = Boolean(client) && !c.skipLookup;
+  const needConfigMap = lookup && (!c.clientCAFile || !c.requestHeader.clientCAFile);
   let configMap: AuthenticationConfigMapSource | undefined;
   if (needConfigMap && client) {
     configMap = await watchAuthenticationConfigMap(client, {
@@ -112,7 +114,7 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
 
   const chain: Authenticator[] = [requestHeaderAuthenticator(requestHeader), x509Authenticator(clientCA)];
   if (c.tokenAuthFile) chain.push(bearerTokenAuthenticator(tokenFileLookup(await loadTokenFile(c.tokenAuthFile)), 'token-file'));
-  if (client && c.kubeconfig !== undefined) {
+  if (client) {
     chain.push(
       bearerTokenAuthenticator(
         tokenReviewLookup(client, { cacheTtlMs: c.tokenWebhookCacheTtlMs, timeoutMs: c.tokenWebhookTimeoutMs }),
