@@ -11,6 +11,7 @@ import { manifestsEmitter } from './manifests.js';
 import { projectEmitter } from './project.js';
 import { clientEmitter } from './client.js';
 import { roundtripEmitter } from './roundtrip.js';
+import { admissionEmitter } from './admission.js';
 
 export const emitters: readonly Emitter[] = [
   typesEmitter,
@@ -20,6 +21,7 @@ export const emitters: readonly Emitter[] = [
   roundtripEmitter,
   openapiEmitter,
   registryEmitter,
+  admissionEmitter,
   manifestsEmitter,
   clientEmitter,
   projectEmitter,

@@ -2,7 +2,8 @@
 // registration, validation, conversion, OpenAPI) and the user's strategies, and exports the one
 // `apiGroup: ApiGroupDefinition` the runtime serves. Each kind's strategy lives in a user-owned
 // src/strategy/<kind>.ts, scaffolded once with every hook documented.
-import type { KindIR, ProjectIR } from '../model/ir.js';
+import type { AdmissionPluginIR, KindIR, ProjectIR } from '../model/ir.js';
+import { admissionPaths, pluginValueName } from './admission.js';
 import { conversionName } from './conversion.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 import { importPath, paths } from './paths.js';
@@ -20,7 +21,9 @@ export function registryModule(ir: ProjectIR): string {
   const versions = versionsWithKinds(ir);
   const imports = [
     `import type { ApiGroupDefinition } from 'aa-gen/runtime';`,
-    `import { defineApiGroup, defineKind } from 'aa-gen/runtime';`,
+    ir.admissionPlugins.length
+      ? `import { defineAdmissionPlugin, defineApiGroup, defineKind } from 'aa-gen/runtime';`
+      : `import { defineApiGroup, defineKind } from 'aa-gen/runtime';`,
     `import { openapiV2 } from '${importPath(file, paths.openapiV2())}';`,
     `import { openapiV3 } from '${importPath(file, paths.openapiV3())}';`,
     ...versions.flatMap((v) => [
@@ -29,7 +32,11 @@ export function registryModule(ir: ProjectIR): string {
     ]),
     ...ir.kinds.map((k) => `import { ${conversionName(k)} } from '${importPath(file, paths.conversion(k))}';`),
     ...ir.kinds.map((k) => `import { ${strategyName(k)} } from '${importPath(file, paths.userStrategy(k))}';`),
+    ...ir.admissionPlugins.map((p) => `import { ${pluginValueName(p)} } from '${importPath(file, admissionPaths.user(p))}';`),
   ];
+  // The spec's declaration of each plugin, joined with the user's hooks (src/admission/<name>.ts).
+  const plugin = (p: AdmissionPluginIR) =>
+    `    defineAdmissionPlugin({ name: ${q(p.name)}, type: ${q(p.type)}, operations: [${p.operations.map(q).join(', ')}], kinds: [${p.kinds.map(q).join(', ')}], enabledByDefault: ${p.enabledByDefault} }, ${pluginValueName(p)}),`;
   const kind = (k: KindIR) =>
     [
       `    defineKind({`,
@@ -56,6 +63,7 @@ export function registryModule(ir: ProjectIR): string {
     ...ir.kinds.map(kind),
     `  ],`,
     `  openapi: { v2: openapiV2, v3: openapiV3 },`,
+    ...(ir.admissionPlugins.length ? [`  admissionPlugins: [`, ...ir.admissionPlugins.map(plugin), `  ],`] : []),
     `});`,
   ].join('\n');
   return moduleText([imports.join('\n'), body]);

@@ -2,6 +2,8 @@
 // version order from ./versions.ts. The input must have passed the spec loader's validation
 // (src/spec); the output is plain, deep-frozen data.
 import type {
+  AdmissionOperation,
+  AdmissionPluginIR,
   GroupVersionIR,
   KindIR,
   KindVersionIR,
@@ -18,7 +20,7 @@ import {
   pluralOf,
   singularOf,
 } from './names.js';
-import type { SpecDocument, SpecKind, SpecPrinterColumn } from './spec-input.js';
+import type { SpecAdmissionPlugin, SpecDocument, SpecKind, SpecPrinterColumn } from './spec-input.js';
 import { compareKubeAwareVersions, versionPriorities } from './versions.js';
 
 /** Verbs of the main resource of every kind (the generic registry implements them all). */
@@ -63,7 +65,24 @@ export function buildProjectIR(spec: SpecDocument): ProjectIR {
       replicas: spec.deploy?.replicas ?? DEFAULT_REPLICAS,
       groupPriorityMinimum: spec.deploy?.groupPriorityMinimum ?? DEFAULT_GROUP_PRIORITY_MINIMUM,
     },
+    admissionPlugins: (spec.admission?.plugins ?? []).map((p) => admissionPlugin(p, kinds)),
   });
+}
+
+/** Operations in their canonical order; CONNECT is left out of the default (nothing connects). */
+const OPERATION_ORDER: readonly AdmissionOperation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+export const DEFAULT_ADMISSION_OPERATIONS: readonly AdmissionOperation[] = ['CREATE', 'UPDATE', 'DELETE'];
+
+function admissionPlugin(p: SpecAdmissionPlugin, kinds: readonly KindIR[]): AdmissionPluginIR {
+  const ops = new Set(p.operations ?? DEFAULT_ADMISSION_OPERATIONS);
+  return {
+    name: p.name,
+    type: p.type,
+    operations: OPERATION_ORDER.filter((o) => ops.has(o)),
+    kinds: p.kinds ? [...p.kinds] : kinds.map((k) => k.kind),
+    enabledByDefault: p.enabledByDefault ?? true,
+    description: p.description ?? '',
+  };
 }
 
 /**

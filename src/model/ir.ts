@@ -117,6 +117,23 @@ export interface DeployIR {
   readonly groupPriorityMinimum: number;
 }
 
+export type AdmissionPluginType = 'mutating' | 'validating';
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** An admission plugin: the user writes its hook in src/admission/<name lower-cased>.ts. */
+export interface AdmissionPluginIR {
+  /** UpperCamelCase, unique: `BanFlunder`. */
+  readonly name: string;
+  readonly type: AdmissionPluginType;
+  /** In the order CREATE, UPDATE, DELETE, CONNECT. */
+  readonly operations: readonly AdmissionOperation[];
+  /** Kinds the plugin is called for, in the order the spec lists them (default: every kind, sorted). */
+  readonly kinds: readonly string[];
+  readonly enabledByDefault: boolean;
+  readonly description: string;
+}
+
 export interface ProjectIR {
   /** Project name: npm package name and base of deploy names. */
   readonly name: string;
@@ -128,4 +145,6 @@ export interface ProjectIR {
   /** Sorted by kind name. */
   readonly kinds: readonly KindIR[];
   readonly deploy: DeployIR;
+  /** Admission plugins, in the order they run (the spec's order). */
+  readonly admissionPlugins: readonly AdmissionPluginIR[];
 }

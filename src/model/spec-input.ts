@@ -1,7 +1,7 @@
 // The shape of a spec that passed validation (schemas/aa-gen.schema.json plus the loader's
 // cross-checks): what src/model/build.ts turns into the IR. Optional fields are the ones with
 // defaults; the builder applies every default.
-import type { PrinterColumnType, Scope, StructuralSchema } from './ir.js';
+import type { AdmissionOperation, AdmissionPluginType, PrinterColumnType, Scope, StructuralSchema } from './ir.js';
 
 export interface SpecVersion {
   readonly name: string;
@@ -48,10 +48,20 @@ export interface SpecKind {
   readonly versions: Readonly<Record<string, { readonly schema: StructuralSchema }>>;
 }
 
+export interface SpecAdmissionPlugin {
+  readonly name: string;
+  readonly type: AdmissionPluginType;
+  readonly operations?: readonly AdmissionOperation[];
+  readonly kinds?: readonly string[];
+  readonly enabledByDefault?: boolean;
+  readonly description?: string;
+}
+
 export interface SpecDocument {
   readonly name?: string;
   readonly group: string;
   readonly versions: readonly SpecVersion[];
   readonly deploy?: SpecDeploy;
   readonly kinds: readonly SpecKind[];
+  readonly admission?: { readonly plugins?: readonly SpecAdmissionPlugin[] };
 }

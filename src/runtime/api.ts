@@ -1,6 +1,7 @@
 // The contract between generated code and the runtime. Generated `src/generated/registry.ts`
 // builds one ApiGroupDefinition from data (names, schemas, compiled validators, conversions)
 // and the user's strategies; the runtime serves it. Nothing here knows about the generator.
+import type { AdmissionPlugin } from './admission/types.js';
 
 /** A Kubernetes field error, as k8s.io/apimachinery/pkg/util/validation/field.Error. */
 export interface FieldError {
@@ -210,4 +211,6 @@ export interface ApiGroupDefinition {
   readonly storageVersion: string;
   readonly kinds: readonly KindDefinition[];
   readonly openapi: OpenAPIDocuments;
+  /** Admission plugins the project registers, in the order they run (absent: none). */
+  readonly admissionPlugins?: readonly AdmissionPlugin[];
 }

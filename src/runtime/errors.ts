@@ -232,3 +232,17 @@ function formatValue(v: unknown): string {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+/**
+ * Thrown by code that knows which fields are bad but not which object they belong to (a
+ * hand-written conversion, say): the registry answers 422 Invalid for the object being written.
+ */
+export class InvalidFieldsError extends Error {
+  readonly fieldErrors: readonly FieldError[];
+
+  constructor(fieldErrors: readonly FieldError[]) {
+    super(fieldErrors.map((e) => `${e.field}: ${fieldErrorBody(e)}`).join(', '));
+    this.name = 'InvalidFieldsError';
+    this.fieldErrors = fieldErrors;
+  }
+}

@@ -9,7 +9,7 @@ import type { Finding } from './json-schema.js';
 import { isRecord, records, str, type Rec } from './guards.js';
 import { toPointer } from './source.js';
 import { checkStructuralSchema } from './structural.js';
-import { quote } from './text.js';
+import { didYouMean, quote } from './text.js';
 
 const KIND_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
@@ -23,7 +23,46 @@ export function crossCheck(spec: Rec): Finding[] {
   const out: Finding[] = [];
   const groupVersions = checkVersions(spec.versions, out);
   checkKinds(spec.kinds, groupVersions, out);
+  checkAdmission(spec.admission, spec.kinds, out);
   return out;
+}
+
+/**
+ * Admission plugins: names unique, also as file names (src/admission/<name lower-cased>.ts),
+ * and kinds among the spec's kinds.
+ */
+function checkAdmission(admission: unknown, kinds: unknown, out: Finding[]): void {
+  if (!isRecord(admission)) return;
+  const kindNames = records(kinds).flatMap(([, k]) => (str(k.kind) !== undefined ? [str(k.kind)!] : []));
+  const seen = new Map<string, { index: number; name: string }>();
+  for (const [i, p] of records(admission.plugins)) {
+    const name = str(p.name);
+    if (name !== undefined && KIND_NAME.test(name)) {
+      const other = seen.get(name.toLowerCase());
+      if (other !== undefined) {
+        out.push({
+          code: 'duplicate-admission-plugin',
+          pointer: `/admission/plugins/${i}/name`,
+          message:
+            other.name === name
+              ? `admission plugin ${quote(name)} is defined twice (plugins[${other.index}] and plugins[${i}])`
+              : `admission plugin ${quote(name)} has the file name of ${quote(other.name)} (src/admission/${name.toLowerCase()}.ts)`,
+          hint: 'give every plugin its own name; one plugin may handle several kinds and operations',
+        });
+      } else seen.set(name.toLowerCase(), { index: i, name });
+    }
+    if (!Array.isArray(p.kinds)) continue;
+    p.kinds.forEach((k, j) => {
+      const kind = str(k);
+      if (kind === undefined || !KIND_NAME.test(kind) || kindNames.includes(kind)) return;
+      out.push({
+        code: 'unknown-kind',
+        pointer: `/admission/plugins/${i}/kinds/${j}`,
+        message: `admission plugin ${name !== undefined ? quote(name) : `plugins[${i}]`} names kind ${quote(kind)}, which is not a kind of the spec`,
+        hint: didYouMean(kind, kindNames) ? `did you mean ${quote(didYouMean(kind, kindNames))}?` : kindNames.length ? `use one of ${kindNames.join(', ')}` : 'define the kind under kinds:',
+      });
+    });
+  }
 }
 
 /** Returns the group's version names (undefined when `versions` is not a list). */

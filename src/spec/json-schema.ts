@@ -75,6 +75,13 @@ const NAMED_RULES: Record<string, NamedRule> = {
     what: 'a valid API group (a DNS-1123 subdomain with at least one dot)',
     hint: () => 'use a domain you own, in lower case, e.g. wardle.example.com',
   },
+  admissionPluginName: {
+    code: 'admission-plugin-name',
+    what: 'an UpperCamelCase admission plugin name',
+    hint: (v) =>
+      'start with an upper-case letter, then letters and digits only' +
+      (typeof v === 'string' && v.length > 0 ? `, e.g. ${quote(upperCamel(v))}` : ''),
+  },
   kindName: {
     code: 'kind-name',
     what: 'an UpperCamelCase kind name',

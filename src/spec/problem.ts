@@ -43,6 +43,9 @@ export const PROBLEM_CODES = {
   'invalid-scale-path': 'a scale subresource path is not where Kubernetes requires it',
   'duplicate-column': 'two printer columns have the same name',
   'duplicate-selectable-field': 'a selectable field is listed twice',
+  'admission-plugin-name': 'an admission plugin name is not UpperCamelCase',
+  'duplicate-admission-plugin': 'two admission plugins have the same name (or the same file name)',
+  'unknown-kind': 'a kind named in the spec is not one of its kinds',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

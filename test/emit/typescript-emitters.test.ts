@@ -33,6 +33,8 @@ test('file layout and ownership', () => {
     'src/generated/registry.ts': 'generated',
     'src/strategy/fischer.ts': 'user',
     'src/strategy/flunder.ts': 'user',
+    'src/generated/admission.ts': 'generated',
+    'src/admission/banflunder.ts': 'user',
   });
   for (const f of [...wardle.values(), ...widgets.values()]) {
     if (f.owner === 'user') expect(f.content, f.path).toMatch(/^\/\/ This file is owned by you: aa-gen created it once and will never overwrite it\./);

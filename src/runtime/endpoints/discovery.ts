@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition, KindDefinition } from '../api.js';
 import { StatusError, errors } from '../errors.js';
-import { admitsPlainJson, parseAccept } from '../server/accept.js';
+import { acceptsJson, admitsPlainJson, isJson, parseAccept } from '../server/accept.js';
 import { notFoundMessage, sendStatus } from './status.js';
 
 const subresourceVerbs = ['get', 'patch', 'update'] as const;
@@ -157,7 +157,7 @@ export type DiscoveryFormat = 'v2' | 'v2beta1' | 'legacy';
 /** The first form in the client's Accept order that we serve; undefined: 406. */
 export function negotiateDiscovery(accept: string | undefined): DiscoveryFormat | undefined {
   for (const r of parseAccept(accept)) {
-    if (r.type === 'application/json' && r.params.g === 'apidiscovery.k8s.io' && r.params.as === 'APIGroupDiscoveryList') {
+    if (isJson(r) && r.params.g === 'apidiscovery.k8s.io' && r.params.as === 'APIGroupDiscoveryList') {
       if (r.params.v === 'v2' || r.params.v === 'v2beta1') return r.params.v;
       continue;
     }
@@ -178,7 +178,7 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 const onlyJson = ['application/json'];
 
 function sendJson(request: FastifyRequest, reply: FastifyReply, body: Buffer): FastifyReply {
-  if (!parseAccept(request.headers.accept).some(admitsPlainJson)) {
+  if (!acceptsJson(request.headers.accept)) {
     return sendStatus(reply, errors.notAcceptable(onlyJson).toStatus());
   }
   return reply.type('application/json').send(body);

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition } from '../api.js';
 import { StatusError, errors } from '../errors.js';
-import { admitsPlainJson, parseAccept } from '../server/accept.js';
+import { acceptsJson } from '../server/accept.js';
 import { contentHash, etagMatches } from './discovery.js';
 import { notFoundMessage, sendStatus } from './status.js';
 
@@ -51,9 +51,6 @@ export function buildOpenAPI(group: ApiGroupDefinition): OpenAPIServing {
 
 const jsonOnly = ['application/json'];
 
-function acceptsJson(request: FastifyRequest): boolean {
-  return parseAccept(request.headers.accept).some(admitsPlainJson);
-}
 
 /** Sends a document with its ETag, answering 304 to a matching If-None-Match. */
 function sendDocument(request: FastifyRequest, reply: FastifyReply, doc: HashedDocument): FastifyReply {
@@ -65,7 +62,7 @@ function sendDocument(request: FastifyRequest, reply: FastifyReply, doc: HashedD
 
 export function openapiRoutes(app: FastifyInstance, docs: OpenAPIServing): void {
   app.get('/openapi/v3', async (request, reply) => {
-    if (!acceptsJson(request)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
+    if (!acceptsJson(request.headers.accept)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
     return sendDocument(request, reply, docs.index);
   });
 
@@ -73,7 +70,7 @@ export function openapiRoutes(app: FastifyInstance, docs: OpenAPIServing): void 
     const key = (request.params as { '*': string })['*'];
     const doc = docs.v3.get(key);
     if (!doc) return sendStatus(reply, new StatusError('NotFound', notFoundMessage, {}).toStatus());
-    if (!acceptsJson(request)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
+    if (!acceptsJson(request.headers.accept)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
     const hash = (request.query as Record<string, unknown>).hash;
     if (typeof hash === 'string' && hash !== '') {
       // A stale hash: send the client to the current content (clients cache by URL).
@@ -86,7 +83,7 @@ export function openapiRoutes(app: FastifyInstance, docs: OpenAPIServing): void 
   });
 
   app.get('/openapi/v2', async (request, reply) => {
-    if (!acceptsJson(request)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
+    if (!acceptsJson(request.headers.accept)) return sendStatus(reply, errors.notAcceptable(jsonOnly).toStatus());
     return sendDocument(request, reply, docs.v2);
   });
 }

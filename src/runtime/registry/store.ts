@@ -21,7 +21,10 @@ import type {
   ObjectMeta,
   StrategyContext,
 } from '../api.js';
-import { errors, isStatusError, StatusError } from '../errors.js';
+import { errors, InvalidFieldsError, isStatusError, StatusError } from '../errors.js';
+import type { AdmissionChain } from '../admission/chain.js';
+import type { HubReader } from '../admission/listers.js';
+import type { MutatingAttributes, Operation, OperationOptions } from '../admission/types.js';
 import { isStorageError } from '../storage/interface.js';
 import type { KeyValue, Storage, StorageError, StorageEvent } from '../storage/interface.js';
 import { decodeContinue, encodeContinue } from './continue.js';
@@ -68,6 +71,12 @@ export interface ResourceStoreOptions {
   readonly objectCacheSize?: number;
   /** Events a watch consumer may fall behind before it is cut off; default 10 000. */
   readonly maxWatchQueue?: number;
+  /**
+   * Admission plugins run on create, update (and patch) and delete: mutating ones on the hub
+   * object before the strategy and schema validation, validating ones after (as
+   * pkg/endpoints/handlers/create.go and update.go order them around the registry store).
+   */
+  readonly admission?: AdmissionChain;
 }
 
 /** Attempts of one write before a persistent storage conflict becomes a 409. */
@@ -77,13 +86,14 @@ const maxNameGenerationAttempts = 8;
 
 type Json = Record<string, unknown>;
 
-export function createResourceStore(kind: KindDefinition, storage: Storage, opts: ResourceStoreOptions = {}): ResourceStore {
+/** The store; as a HubReader it feeds admission listers from its (cached) storage. */
+export function createResourceStore(kind: KindDefinition, storage: Storage, opts: ResourceStoreOptions = {}): ResourceStore & HubReader {
   return new GenericStore(kind, storage, opts);
 }
 
 const RETRY = Symbol('retry');
 
-class GenericStore implements ResourceStore {
+class GenericStore implements ResourceStore, HubReader {
   readonly kind: KindDefinition;
   private readonly storage: Storage;
   private readonly clock: () => Date;
@@ -97,6 +107,7 @@ class GenericStore implements ResourceStore {
   private readonly rvWaitMs: number;
   private readonly bookmarkIntervalMs: number;
   private readonly maxWatchQueue: number;
+  private readonly admission?: AdmissionChain;
 
   constructor(kind: KindDefinition, storage: Storage, opts: ResourceStoreOptions) {
     this.kind = kind;
@@ -112,6 +123,7 @@ class GenericStore implements ResourceStore {
     this.rvWaitMs = opts.resourceVersionWaitMs ?? 3000;
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
     this.maxWatchQueue = opts.maxWatchQueue ?? 10_000;
+    this.admission = opts.admission;
   }
 
   // ---------------------------------------------------------------------------------- reads
@@ -299,17 +311,27 @@ class GenericStore implements ResourceStore {
     // PrepareForCreate of a kind with /status: status cannot be set on create.
     if (this.kind.subresources.status) delete obj.status;
     v.applyDefaults(obj);
-    const schemaErrs = v.validate(obj);
+    let schemaErrs = v.validate(obj);
     const rvSet = Boolean(obj.metadata.resourceVersion);
     // Create-on-update (apply) ignores a resourceVersion; a plain create refuses it, after
     // validation, as etcd3 store.Create does (an internal error in kube, too).
     if (fromUpdate) delete obj.metadata.resourceVersion;
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     const sctx = this.strategyContext(ctx, namespace, undefined);
+    const requestName = obj.metadata.name ?? '';
+    // Mutating admission runs once, on the hub form of the request, before names are generated
+    // (handlers/create.go admits before the registry's BeforeCreate). A request that fails its
+    // schema is refused first: it has no faithful hub form.
+    let admitted: KubeObject | undefined;
+    if (!schemaErrs.length && this.admission?.handles('mutating', 'CREATE', this.kind.kind)) {
+      admitted = this.toHub(obj, version);
+      schemaErrs = await this.admitMutating(ctx, 'CREATE', version, namespace, requestName, admitted, undefined, undefined);
+      this.ensureNamespace(admitted, namespace);
+    }
     let warned = false;
     let lastError: StatusError | undefined;
     for (let attempt = 0; attempt < (generated ? maxNameGenerationAttempts : 1); attempt++) {
-      const o = structuredClone(obj);
+      const o = structuredClone(admitted ?? obj);
       const meta = o.metadata;
       meta.uid = newUid();
       meta.creationTimestamp = formatTimestamp(this.clock());
@@ -321,7 +343,7 @@ class GenericStore implements ResourceStore {
       if (schemaErrs.length) {
         throw errors.invalid(this.kind.group, this.kind.kind, name, [...validateObjectMeta(meta, this.namespaced), ...schemaErrs]);
       }
-      const hub = this.toHub(o, version);
+      const hub = admitted ? o : this.toHub(o, version);
       this.kind.strategy.prepareForCreate?.(hub, sctx);
       const errs = [...validateObjectMeta(hub.metadata, this.namespaced), ...(this.kind.strategy.validate?.(hub, sctx) ?? [])];
       if (errs.length) throw errors.invalid(this.kind.group, this.kind.kind, name, errs);
@@ -330,6 +352,10 @@ class GenericStore implements ResourceStore {
         warned = true;
       }
       this.kind.strategy.canonicalize?.(hub);
+      // Validating admission after the strategy, per attempt (store.go create: createValidation).
+      if (this.admission?.handles('validating', 'CREATE', this.kind.kind)) {
+        await this.admission.validate(this.attributes(ctx, 'CREATE', version, namespace, requestName, hub, undefined, undefined));
+      }
       if (rvSet && !fromUpdate) throw errors.internal(new Error('resourceVersion should not be set on objects to be created'));
       const key = this.keyFor(hub.metadata.namespace, hub.metadata.name!);
       const value = serialize(hub);
@@ -440,6 +466,14 @@ class GenericStore implements ResourceStore {
       ]);
     }
     const hub = this.toHub(obj, version);
+    // Mutating admission before BeforeUpdate (update.go runs it in the object transformers).
+    if (this.admission?.handles('mutating', 'UPDATE', this.kind.kind)) {
+      const admissionErrs = await this.admitMutating(ctx, 'UPDATE', version, namespace, name, hub, old, subresource);
+      if (admissionErrs.length) {
+        throw errors.invalid(this.kind.group, this.kind.kind, name, [...validateObjectMeta(hub.metadata, this.namespaced), ...admissionErrs]);
+      }
+      this.ensureNamespace(hub, namespace);
+    }
     const meta = hub.metadata;
     const oldMeta = old.metadata;
     // rest.BeforeUpdate: requests cannot set generation; the strategy bumps it.
@@ -462,6 +496,10 @@ class GenericStore implements ResourceStore {
     if (errs.length) throw errors.invalid(this.kind.group, this.kind.kind, name, errs);
     ctx.warnings.push(...(this.kind.strategy.warningsOnUpdate?.(hub, old, sctx) ?? []));
     this.kind.strategy.canonicalize?.(hub);
+    // Validating admission after BeforeUpdate (store.go Update: updateValidation).
+    if (this.admission?.handles('validating', 'UPDATE', this.kind.kind)) {
+      await this.admission.validate(this.attributes(ctx, 'UPDATE', version, namespace, name, hub, old, subresource));
+    }
 
     if (shouldDeleteDuringUpdate(meta, oldMeta)) {
       // The last finalizer is gone from an object being deleted: delete it (store.go
@@ -500,6 +538,7 @@ class GenericStore implements ResourceStore {
         if (!cur) throw errors.notFound(this.gr, name);
         const hub = this.hubOf(cur.key, cur.value, cur.modRevision);
         this.checkPreconditions(opts.preconditions, hub);
+        await this.admitDelete(ctx, version, namespace, name, hub, opts);
         const current = this.view(cur.key, cur.value, cur.modRevision, version);
         try {
           if ((hub.metadata.finalizers ?? []).length > 0) {
@@ -541,6 +580,107 @@ class GenericStore implements ResourceStore {
       }
     }
     return listed;
+  }
+
+  // ---------------------------------------------------------------------------------- admission
+
+  async listHub(namespace?: string, labelSelector?: string): Promise<readonly KubeObject[]> {
+    const labels = parseLabelSelector(labelSelector);
+    const page = await this.storage.list(this.listPrefix(this.namespaced ? namespace : undefined));
+    const out: KubeObject[] = [];
+    for (const kv of page.items) {
+      const hub = this.hubOf(kv.key, kv.value, kv.modRevision);
+      if (labels.matches(hub.metadata?.labels)) out.push(hub);
+    }
+    return out;
+  }
+
+  async getHub(name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const kv = await this.storage.get(this.keyFor(this.namespaced ? namespace : undefined, name));
+    return kv ? this.hubOf(kv.key, kv.value, kv.modRevision) : undefined;
+  }
+
+  /**
+   * Runs the mutating plugins on `hub` (changed in place). When they changed it, it is
+   * defaulted and validated again in the hub's schema; returns those schema errors.
+   */
+  private async admitMutating(
+    ctx: RequestContext,
+    operation: Operation,
+    version: string,
+    namespace: string | undefined,
+    name: string,
+    hub: KubeObject,
+    old: KubeObject | undefined,
+    subresource: string | undefined,
+  ): Promise<FieldError[]> {
+    const before = structuredClone(hub);
+    await this.admission!.admit(this.attributes(ctx, operation, version, namespace, name, hub, old, subresource));
+    if (deepEqual(before, hub)) return [];
+    const storage = this.versions.get(this.kind.storageVersion)!;
+    storage.applyDefaults(hub);
+    return storage.validate(hub);
+  }
+
+  /** rest.AdmissionToValidateObjectDeleteFunc: both stages, no object, the stored one as old. */
+  private async admitDelete(
+    ctx: RequestContext,
+    version: string,
+    namespace: string | undefined,
+    name: string,
+    hub: KubeObject,
+    opts: DeleteOptions,
+  ): Promise<void> {
+    const chain = this.admission;
+    if (!chain) return;
+    const attrs = () => this.attributes(ctx, 'DELETE', version, namespace, name, undefined, hub, undefined, opts);
+    if (chain.handles('mutating', 'DELETE', this.kind.kind)) await chain.admit(attrs());
+    if (chain.handles('validating', 'DELETE', this.kind.kind)) await chain.validate(attrs());
+  }
+
+  private attributes(
+    ctx: RequestContext,
+    operation: Operation,
+    version: string,
+    namespace: string | undefined,
+    name: string,
+    object: KubeObject | undefined,
+    old: KubeObject | undefined,
+    subresource: string | undefined,
+    deleteOptions?: DeleteOptions,
+  ): MutatingAttributes {
+    const common = {
+      apiVersion: 'meta.k8s.io/v1' as const,
+      ...(ctx.dryRun ? { dryRun: ['All'] as const } : {}),
+    };
+    const options: OperationOptions =
+      operation === 'DELETE'
+        ? {
+            kind: 'DeleteOptions',
+            ...common,
+            ...(deleteOptions?.propagationPolicy ? { propagationPolicy: deleteOptions.propagationPolicy } : {}),
+            ...(deleteOptions?.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: deleteOptions.gracePeriodSeconds } : {}),
+            ...(deleteOptions?.preconditions ? { preconditions: deleteOptions.preconditions } : {}),
+          }
+        : {
+            kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions',
+            ...common,
+            ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}),
+            fieldValidation: ctx.fieldValidation,
+          };
+    return {
+      operation,
+      kind: { group: this.kind.group, version, kind: this.kind.kind },
+      resource: { group: this.kind.group, version, resource: this.kind.plural },
+      subresource: subresource ?? '',
+      namespace: this.namespaced ? (namespace ?? '') : '',
+      name,
+      object,
+      oldObject: old,
+      user: ctx.user ?? { username: '', groups: [] },
+      dryRun: ctx.dryRun,
+      options,
+    };
   }
 
   // ---------------------------------------------------------------------------------- helpers
@@ -705,6 +845,11 @@ class GenericStore implements ResourceStore {
       try {
         hub = this.kind.conversion.toHub(obj);
       } catch (e) {
+        // A hand-written conversion may reject what the hub cannot represent.
+        if (e instanceof InvalidFieldsError) {
+          throw errors.invalid(this.kind.group, this.kind.kind, obj.metadata?.name ?? '', e.fieldErrors);
+        }
+        if (e instanceof StatusError) throw e;
         throw errors.internal(new Error(`conversion from ${this.kind.group}/${version} to ${this.kind.group}/${this.kind.storageVersion} failed: ${(e as Error).message}`));
       }
     }

@@ -3,6 +3,9 @@
 // server/ knows only the `Backends` value this returns.
 import type { FastifyInstance } from 'fastify';
 import type { ApiGroupDefinition } from '../api.js';
+import { createAdmissionChain, type AdmissionChain } from '../admission/chain.js';
+import { createListers, type HubReader } from '../admission/listers.js';
+import { selectAdmissionPlugins } from '../admission/plugins.js';
 import { resourceRoutes } from '../endpoints/resources.js';
 import type { ResourceStore } from '../registry/interface.js';
 import { createResourceStore } from '../registry/store.js';
@@ -24,6 +27,8 @@ export interface Backends {
 }
 
 export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig): Promise<Backends> {
+  const stores = new Map<string, ResourceStore & HubReader>();
+  const admission = admissionChain(group, config, stores);
   const s = config.storage;
   const storage = await openStorage({
     backend: s.backend,
@@ -34,12 +39,11 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
   // Keys are `<prefix>/<group>/<resource>/<namespace>/<name>`.
   const keyPrefix = s.etcdPrefix.replace(/\/+$/, '');
   const caches: CachedStorage[] = [];
-  const stores = new Map<string, ResourceStore>();
   for (const kind of group.kinds) {
     // One watch cache per resource, fed by the backend's watch of the resource's key prefix.
     const cached = createCachedStorage(storage, `${keyPrefix}/${kind.group}/${kind.plural}/`);
     caches.push(cached);
-    stores.set(kind.plural, createResourceStore(kind, cached, { prefix: keyPrefix }));
+    stores.set(kind.plural, createResourceStore(kind, cached, { prefix: keyPrefix, admission }));
   }
   let synced = caches.length === 0;
   void Promise.all(caches.map((c) => c.ready())).then(
@@ -61,4 +65,14 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
       await storage.close();
     },
   };
+}
+
+/**
+ * The enabled admission plugins (--enable/--disable-admission-plugins), reading other kinds
+ * through listers over `stores` (filled after this, read per request).
+ */
+function admissionChain(group: ApiGroupDefinition, config: CompletedConfig, stores: ReadonlyMap<string, HubReader>): AdmissionChain | undefined {
+  const selection = selectAdmissionPlugins(group.admissionPlugins ?? [], config.admission);
+  if (selection.errors.length) throw new Error(selection.errors.join('; '));
+  return selection.plugins.length ? createAdmissionChain(selection.plugins, createListers(stores)) : undefined;
 }
