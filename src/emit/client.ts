@@ -15,7 +15,8 @@ const key = (s: string) => (isIdentifier(s) ? s : q(s));
 const access = (obj: string, s: string) => (isIdentifier(s) ? `${obj}.${s}` : `${obj}[${q(s)}]`);
 
 /** `widgets` -> `widgets`, `foo-bars` -> `fooBars`: the method name of a resource. */
-export const resourceMethodName = (kind: KindIR) => camel(kind.plural);
+/** The clientset method of a resource: its plural in camelCase. */
+export const resourceMethodName = (plural: string) => camel(plural);
 /** `Widget` -> `WidgetField`: the field paths a field selector on the kind may use. */
 export const fieldTypeName = (kind: KindIR) => `${kind.kind}Field`;
 export const informerFactoryName = (kind: KindIR) => `create${kind.kind}Informer`;
@@ -95,9 +96,9 @@ export function clientModule(ir: ProjectIR): string {
           k.scope === 'Namespaced'
             ? [
                 `  /** ${k.kind} objects in \`namespace\`; without one, list and watch span all namespaces. */`,
-                `  ${resourceMethodName(k)}(namespace?: string): ${clientType(k, v)};`,
+                `  ${resourceMethodName(k.plural)}(namespace?: string): ${clientType(k, v)};`,
               ]
-            : [`  /** ${k.kind} objects (cluster-scoped). */`, `  ${resourceMethodName(k)}(): ${clientType(k, v)};`],
+            : [`  /** ${k.kind} objects (cluster-scoped). */`, `  ${resourceMethodName(k.plural)}(): ${clientType(k, v)};`],
         ),
         `}`,
       ].join('\n'),
@@ -116,8 +117,8 @@ export function clientModule(ir: ProjectIR): string {
   const factory = (k: KindIR, v: string) => {
     const typeArgs = `${typesAlias(v)}.${k.kind}, ${typesAlias(v)}.${k.listKind}, ${fieldTypeName(k)}`;
     return k.scope === 'Namespaced'
-      ? `      ${resourceMethodName(k)}: (namespace?: string) => new ResourceClient<${typeArgs}>(transport, ${resourceInfo(k, v)}, namespace),`
-      : `      ${resourceMethodName(k)}: () => new ResourceClient<${typeArgs}>(transport, ${resourceInfo(k, v)}),`;
+      ? `      ${resourceMethodName(k.plural)}: (namespace?: string) => new ResourceClient<${typeArgs}>(transport, ${resourceInfo(k, v)}, namespace),`
+      : `      ${resourceMethodName(k.plural)}: () => new ResourceClient<${typeArgs}>(transport, ${resourceInfo(k, v)}),`;
   };
   const create = [
     `/**`,
@@ -137,8 +138,8 @@ export function clientModule(ir: ProjectIR): string {
       const v = informerVersion(ir, k)!;
       const source =
         k.scope === 'Namespaced'
-          ? `${access('client', v)}.${resourceMethodName(k)}(options.namespace)`
-          : `${access('client', v)}.${resourceMethodName(k)}()`;
+          ? `${access('client', v)}.${resourceMethodName(k.plural)}(options.namespace)`
+          : `${access('client', v)}.${resourceMethodName(k.plural)}()`;
       return [
         `/**`,
         ` * An informer on ${k.plural} in ${v}${k.scope === 'Namespaced' ? ' (one namespace when options.namespace is set)' : ''}:`,

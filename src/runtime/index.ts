@@ -7,7 +7,7 @@ export type * from './storage/interface.js';
 export { StorageError, isStorageError } from './storage/interface.js';
 export * from './schema/index.js';
 export { createServer, ServerStartError, type RunningServer } from './server/server.js';
-export { runMain } from './server/main.js';
+export { runMain, startServer } from './server/main.js';
 export { parseOptions, completeOptions, usage, type ServerOptions, type CompletedConfig } from './server/options.js';
 export * from './storage/index.js';
 export { createResourceStore, type ResourceStoreOptions } from './registry/store.js';

@@ -12,7 +12,7 @@ describe('aa-gen init', () => {
     const r = await aaGen(cwd, ['init', 'widgets-api']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^aa-gen: created widgets-api\/aa-gen\.yaml, widgets-api\/package\.json\n/);
+    expect(r.stdout).toMatch(/^aa-gen: created widgets-api\/aa-gen\.yaml, widgets-api\/src\/example\.test\.ts, widgets-api\/package\.json\n/);
     expect(r.stdout).toMatch(/^aa-gen: \d+ written, 0 unchanged, 0 removed$/m);
     expect(r.stdout).toContain('cd widgets-api\n  npm install\n  npm start\n');
 
@@ -32,7 +32,12 @@ describe('aa-gen init', () => {
     expect(pkg).toMatchObject({
       name: 'widgets-api',
       type: 'module',
-      scripts: { build: 'tsc -p .', start: 'npm run build && node dist/main.js', typecheck: expect.any(String) },
+      scripts: {
+        build: 'tsc -p .',
+        start: 'npm run build && node dist/main.js',
+        test: 'npm run build && node --test dist/',
+        typecheck: expect.any(String),
+      },
       dependencies: { 'aa-gen': `file:${resolve(repoRoot)}` }, // running from this source checkout
       devDependencies: { typescript: '5.9.3', '@types/node': '^20' },
     });
@@ -91,7 +96,7 @@ describe('aa-gen init', () => {
   });
 
   test(
-    'the project installs offline and passes tsc --noEmit outside this repository',
+    'the project installs offline, typechecks, and its example test passes against its own server, outside this repository',
     async () => {
       const cwd = tempDir('aa-gen-init-tsc-');
       expect(resolve(cwd).startsWith(resolve(repoRoot))).toBe(false);
@@ -108,6 +113,11 @@ describe('aa-gen init', () => {
       expect(install.status, install.output).toBe(0);
       const tsc = sh('npx', ['tsc', '--noEmit']);
       expect(tsc.status, tsc.output).toBe(0);
+      // src/example.test.ts: the generated client against the project's own server (node:test).
+      const test = sh('npm', ['test']);
+      expect(test.status, test.output).toBe(0);
+      expect(test.output).toMatch(/# pass [1-9]/);
+      expect(test.output).toMatch(/# fail 0/);
     },
     600_000,
   );

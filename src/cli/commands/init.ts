@@ -1,11 +1,13 @@
 // `aa-gen init <dir>`: a new project. Writes the two files only init knows how to write (the
-// spec and package.json, whose aa-gen dependency depends on where aa-gen runs from), then runs
+// spec, an example test and package.json, whose aa-gen dependency depends on where aa-gen runs from), then runs
 // generate there, which scaffolds everything else (tsconfig, README, src/main.ts, ...).
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { GeneratedFile } from '../../emit/emitter.js';
 import { renderTemplate } from '../../emit/project.js';
+import { resourceMethodName } from '../../emit/client.js';
 import type { Scope } from '../../model/ir.js';
+import { pluralOf } from '../../model/names.js';
 import { applyPlan, planWrite } from '../../write/index.js';
 import { displayPath } from '../display.js';
 import { ExitCode, ExitError } from '../errors.js';
@@ -53,11 +55,15 @@ export async function init(ctx: CommandContext, dir: string, options: InitOption
     kind: options.kind ?? 'Widget',
     scope: options.scope ?? 'Namespaced',
   };
-  const files: GeneratedFile[] = [{ path: 'aa-gen.yaml', content: renderTemplate('init/aa-gen.yaml', spec), owner: 'user' }];
+  const example = { ...spec, pluralCamel: resourceMethodName(pluralOf(spec.kind)), namespaced: spec.scope === 'Namespaced' };
+  const files: GeneratedFile[] = [
+    { path: 'aa-gen.yaml', content: renderTemplate('init/aa-gen.yaml', spec), owner: 'user' },
+    { path: 'src/example.test.ts', content: renderTemplate('init/example.test.ts', example), owner: 'user' },
+  ];
   const hasPackageJson = existsSync(join(root, 'package.json'));
   if (!hasPackageJson) files.push({ path: 'package.json', content: packageJson(name), owner: 'user' });
 
-  // Only these two files: never plan removals from a partial list.
+  // Only these files: never plan removals from a partial list.
   await applyPlan(await planWrite(root, files, { removeStale: false }));
   ctx.stdout.write(`aa-gen: created ${files.map((f) => join(shown, f.path)).join(', ')}\n`);
   if (hasPackageJson) {
@@ -83,6 +89,7 @@ function packageJson(name: string): string {
       build: 'tsc -p .',
       typecheck: 'tsc -p . --noEmit',
       start: 'npm run build && node dist/main.js',
+      test: 'npm run build && node --test dist/',
     },
     dependencies: { 'aa-gen': aaGenDependencySpec(packageInfo()) },
     devDependencies: { '@types/node': TYPES_NODE_RANGE, typescript: TYPESCRIPT_VERSION },

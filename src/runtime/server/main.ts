@@ -4,7 +4,7 @@
 // returns rather than calling process.exit, except on a second signal (forced stop).
 import type { ApiGroupDefinition } from '../api.js';
 import { selectAdmissionPlugins } from '../admission/plugins.js';
-import { completeOptions, parseOptions, usage, type CompleteExtras } from './options.js';
+import { completeOptions, parseOptions, usage, type CompletedConfig, type CompleteExtras } from './options.js';
 import { createServer, type RunningServer } from './server.js';
 
 export interface MainIO {
@@ -17,6 +17,38 @@ const defaultIO: MainIO = {
   err: (line) => process.stderr.write(line + '\n'),
 };
 
+type Resolved =
+  | { readonly kind: 'config'; readonly config: CompletedConfig }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage-errors'; readonly errors: readonly string[] };
+
+/** Flags to a completed config; bad flags (including unknown admission plugins) are usage errors. */
+function resolveConfig(group: ApiGroupDefinition, argv: readonly string[], extras: CompleteExtras): Resolved {
+  const parsed = parseOptions(argv, { cwd: extras.cwd });
+  if (parsed.errors.length > 0 || !parsed.value) return { kind: 'usage-errors', errors: parsed.errors };
+  if (parsed.value.help) return { kind: 'help' };
+  // Admission plugin names are known only with the group: unknown ones are usage errors too.
+  const admissionErrors = selectAdmissionPlugins(group.admissionPlugins ?? [], parsed.value.admission).errors;
+  if (admissionErrors.length > 0) return { kind: 'usage-errors', errors: admissionErrors };
+  return { kind: 'config', config: completeOptions(parsed.value, extras) };
+}
+
+/**
+ * Starts a server from flags without taking over the process (no signal handlers, nothing
+ * printed): for tests and for embedding. Bad flags reject with every problem in the message.
+ */
+export async function startServer(
+  group: ApiGroupDefinition,
+  argv: readonly string[],
+  extras: CompleteExtras = {},
+): Promise<RunningServer> {
+  const resolved = resolveConfig(group, argv, extras);
+  if (resolved.kind !== 'config') {
+    throw new Error(resolved.kind === 'help' ? '--help is not a server flag here' : resolved.errors.join('; '));
+  }
+  return createServer(group, resolved.config);
+}
+
 /**
  * Runs the server until SIGTERM or SIGINT. Resolves after shutdown completes (or at once
  * with process.exitCode set when flags are bad or the server cannot start).
@@ -27,26 +59,18 @@ export async function runMain(
   io: MainIO = defaultIO,
   extras: CompleteExtras = {},
 ): Promise<void> {
-  const parsed = parseOptions(argv, { cwd: extras.cwd });
-  if (parsed.errors.length > 0 || !parsed.value) {
-    for (const e of parsed.errors) io.err(`error: ${e}`);
+  const resolved = resolveConfig(group, argv, extras);
+  if (resolved.kind === 'help') {
+    io.out(usage().trimEnd());
+    return;
+  }
+  if (resolved.kind === 'usage-errors') {
+    for (const e of resolved.errors) io.err(`error: ${e}`);
     io.err('Run with --help for usage.');
     process.exitCode = 2;
     return;
   }
-  if (parsed.value.help) {
-    io.out(usage().trimEnd());
-    return;
-  }
-  // Admission plugin names are known only with the group: unknown ones are usage errors too.
-  const admissionErrors = selectAdmissionPlugins(group.admissionPlugins ?? [], parsed.value.admission).errors;
-  if (admissionErrors.length > 0) {
-    for (const e of admissionErrors) io.err(`error: ${e}`);
-    process.exitCode = 2;
-    return;
-  }
-
-  const config = completeOptions(parsed.value, extras);
+  const config = resolved.config;
   // Loud on purpose (AlwaysAllow, flags without effect): before anything else is printed.
   for (const w of config.warnings) io.err(`WARNING: ${w}`);
 
