@@ -13,6 +13,12 @@ export interface GeneratedFile {
   /** Content without the generated header; the writer adds the header and formats. */
   readonly content: string;
   readonly owner: FileOwner;
+  /**
+   * The emitter laid `content` out itself, deterministically (LF, prettier's style where it can):
+   * the writer adds the header and normalizes newlines but does not run the formatter. For big
+   * data-only or machine-generated modules, where formatting would cost more than it gives.
+   */
+  readonly formatted?: boolean;
 }
 
 /** An emitter is a pure function of the IR: no fs, clock, env or module-level caches. */

@@ -163,8 +163,87 @@ export function compiledModule(ir: ProjectIR, version: string): string {
     '// ajv standalone code compiled from the schemas of this version (untyped JavaScript, hence',
     '// @ts-nocheck); its typed surface is ./validation.ts.',
   ].join('\n');
-  const imports = used.size > 0 ? printNode(importDecl([...used], 'aa-gen/runtime')) : '';
-  return moduleText([header, imports, code.trim()]);
+  // Written out (not printNode) so that, like the rest of the module, it is final as emitted.
+  const imports = used.size > 0 ? `import { ${[...used].sort().join(', ')} } from 'aa-gen/runtime';` : '';
+  return moduleText([header, imports, indentBlocks(code.trim())]);
+}
+
+/**
+ * ajv's code (one statement per line, nothing indented) with each line indented two spaces per
+ * enclosing block, so a reader can follow it; prettier would take seconds per version for a
+ * large API (the module is marked formatted and skips it). A line that leaves brackets open
+ * (`if(x){`, `g({`) opens one level, which ends with the line that closes them. Only whitespace
+ * at line starts and ends changes, never a token: JavaScript without template literals or
+ * line continuations has no string spanning lines. Code this scanner cannot follow (a backtick,
+ * a string left open at the end of a line, brackets that do not balance) is returned
+ * unchanged: still correct, just flat.
+ */
+export function indentBlocks(code: string): string {
+  const out: string[] = [];
+  /** Per open level, how many of the brackets that opened it are still open. */
+  const levels: number[] = [];
+  for (const raw of code.split('\n')) {
+    const line = raw.trim();
+    if (line === '') {
+      out.push('');
+      continue;
+    }
+    const brackets = line.startsWith('//') ? { leadingClosers: 0, closes: 0, opens: 0 } : scanBrackets(line);
+    if (brackets === undefined) return code;
+    // The line sits outside the levels its leading closers end.
+    let depth = levels.length;
+    for (let left = brackets.leadingClosers, i = levels.length - 1; left > 0 && i >= 0; i--) {
+      if (left < levels[i]!) break;
+      left -= levels[i]!;
+      depth--;
+    }
+    out.push('  '.repeat(depth) + line);
+    for (let left = brackets.closes; left > 0; ) {
+      if (levels.length === 0) return code;
+      const top = levels.length - 1;
+      const closed = Math.min(left, levels[top]!);
+      left -= closed;
+      levels[top]! -= closed;
+      if (levels[top] === 0) levels.pop();
+    }
+    if (brackets.opens > 0) levels.push(brackets.opens);
+  }
+  return levels.length === 0 ? out.join('\n') : code;
+}
+
+/**
+ * The brackets of one line, outside string literals: closers that come before anything else,
+ * closers of brackets opened on earlier lines, and brackets left open at the end.
+ */
+function scanBrackets(line: string): { leadingClosers: number; closes: number; opens: number } | undefined {
+  let leadingClosers = 0;
+  let leading = true;
+  let closes = 0;
+  let opens = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote !== undefined) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '`') return undefined;
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      leading = false;
+    } else if (ch === '{' || ch === '(' || ch === '[') {
+      opens++;
+      leading = false;
+    } else if (ch === '}' || ch === ')' || ch === ']') {
+      if (opens > 0) opens--;
+      else closes++;
+      if (leading) leadingClosers++;
+    } else if (ch !== ' ') {
+      leading = false;
+    }
+  }
+  return quote === undefined ? { leadingClosers, closes, opens } : undefined;
 }
 
 /** The typed surface: validate<Kind> and applyDefaults<Kind> for every kind of a version. */
@@ -219,7 +298,8 @@ export const validationEmitter: Emitter = {
   emit(ir: ProjectIR): GeneratedFile[] {
     return versionsWithKinds(ir).flatMap((version): GeneratedFile[] => [
       { path: paths.validation(ir, version), content: validationModule(ir, version), owner: 'generated' },
-      { path: compiledValidationPath(ir, version), content: compiledModule(ir, version), owner: 'generated' },
+      // ajv's code, indented by construction (indentBlocks): prettier would only restyle it.
+      { path: compiledValidationPath(ir, version), content: compiledModule(ir, version), owner: 'generated', formatted: true },
     ]);
   },
 };

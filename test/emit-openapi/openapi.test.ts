@@ -285,9 +285,11 @@ describe('the emitted modules', () => {
     const { v2, v3 } = buildOpenAPI(widgetsIR);
     const v2Module = files[0].content;
     expect(v2Module).toContain('export const openapiV2: Record<string, unknown> = ');
-    expect(JSON.parse(v2Module.slice(v2Module.indexOf('= ') + 2, v2Module.lastIndexOf(';')))).toEqual(v2);
+    // The modules are printed in prettier's layout (src/emit/openapi.ts), not as JSON: evaluate them.
+    const literal = (module: string) => new Function(`return (${module.slice(module.indexOf('= ') + 2, module.lastIndexOf(';'))});`)();
+    expect(literal(v2Module)).toEqual(v2);
     const v3Module = files[1].content;
     expect(v3Module).toContain('export const openapiV3: Record<string, Record<string, unknown>> = ');
-    expect(JSON.parse(v3Module.slice(v3Module.indexOf('= ') + 2, v3Module.lastIndexOf(';')))).toEqual(v3);
+    expect(literal(v3Module)).toEqual(v3);
   });
 });

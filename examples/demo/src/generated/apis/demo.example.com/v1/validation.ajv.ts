@@ -7,436 +7,274 @@
 import { ajvRuntime, kubeFormats } from 'aa-gen/runtime';
 
 export const widgetValidator = validate10;
-const schema11 = {
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      required: ['size'],
-      properties: {
-        size: { type: 'integer', minimum: 0, maximum: 100 },
-        replicas: { type: 'integer', minimum: 0 },
-        color: { type: 'string', enum: ['red', 'green', 'blue'] },
-        port: { type: ['integer', 'string'] },
-        labels: { type: 'object', additionalProperties: { type: 'string' } },
-        ports: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: { type: 'string', maxLength: 15, pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$' },
-              port: { type: 'integer', minimum: 1, maximum: 65535 },
-            },
-          },
-        },
-        tags: { type: 'array', uniqueItems: true, items: { type: 'string' } },
-        note: { type: ['string', 'null'] },
-        config: { type: 'object' },
-        createdBy: { type: 'string', format: 'email' },
-      },
-    },
-    status: {
-      type: 'object',
-      properties: {
-        replicas: { type: 'integer' },
-        selector: { type: 'string' },
-        conditions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['type', 'status'],
-            properties: {
-              type: { type: 'string' },
-              status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-              lastTransitionTime: { type: 'string', format: 'date-time' },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-};
+const schema11 = {"type":"object","properties":{"spec":{"type":"object","required":["size"],"properties":{"size":{"type":"integer","minimum":0,"maximum":100},"replicas":{"type":"integer","minimum":0},"color":{"type":"string","enum":["red","green","blue"]},"port":{"type":["integer","string"]},"labels":{"type":"object","additionalProperties":{"type":"string"}},"ports":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","maxLength":15,"pattern":"^[a-z]([-a-z0-9]*[a-z0-9])?$"},"port":{"type":"integer","minimum":1,"maximum":65535}}}},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string"}},"note":{"type":["string","null"]},"config":{"type":"object"},"createdBy":{"type":"string","format":"email"}}},"status":{"type":"object","properties":{"replicas":{"type":"integer"},"selector":{"type":"string"},"conditions":{"type":"array","items":{"type":"object","required":["type","status"],"properties":{"type":{"type":"string"},"status":{"type":"string","enum":["True","False","Unknown"]},"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string"}}}}}}}};
 const func2 = ajvRuntime.ucs2length;
-const pattern0 = new RegExp('^[a-z]([-a-z0-9]*[a-z0-9])?$', 'u');
+const pattern0 = new RegExp("^[a-z]([-a-z0-9]*[a-z0-9])?$", "u");
 const formats0 = kubeFormats.email;
-const formats2 = kubeFormats['date-time'];
+const formats2 = kubeFormats["date-time"];
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.size === undefined) {
-          const err0 = {
-            instancePath: instancePath + '/spec',
-            schemaPath: '#/properties/spec/required',
-            keyword: 'required',
-            params: { missingProperty: 'size' },
-            message: "must have required property '" + 'size' + "'",
-          };
-          if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.size === undefined){
+          const err0 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "size"},message:"must have required property '"+"size"+"'"};
+          if(vErrors === null){
             vErrors = [err0];
-          } else {
+          }
+          else {
             vErrors.push(err0);
           }
           errors++;
         }
-        if (data0.size !== undefined) {
+        if(data0.size !== undefined){
           let data1 = data0.size;
-          if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1))) {
-            const err1 = {
-              instancePath: instancePath + '/spec/size',
-              schemaPath: '#/properties/spec/properties/size/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+            const err1 = {instancePath:instancePath+"/spec/size",schemaPath:"#/properties/spec/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err1];
-            } else {
+            }
+            else {
               vErrors.push(err1);
             }
             errors++;
           }
-          if (typeof data1 == 'number') {
-            if (data1 > 100 || isNaN(data1)) {
-              const err2 = {
-                instancePath: instancePath + '/spec/size',
-                schemaPath: '#/properties/spec/properties/size/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 100 },
-                message: 'must be <= 100',
-              };
-              if (vErrors === null) {
+          if(typeof data1 == "number"){
+            if(data1 > 100 || isNaN(data1)){
+              const err2 = {instancePath:instancePath+"/spec/size",schemaPath:"#/properties/spec/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+              if(vErrors === null){
                 vErrors = [err2];
-              } else {
+              }
+              else {
                 vErrors.push(err2);
               }
               errors++;
             }
-            if (data1 < 0 || isNaN(data1)) {
-              const err3 = {
-                instancePath: instancePath + '/spec/size',
-                schemaPath: '#/properties/spec/properties/size/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+            if(data1 < 0 || isNaN(data1)){
+              const err3 = {instancePath:instancePath+"/spec/size",schemaPath:"#/properties/spec/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err3];
-              } else {
+              }
+              else {
                 vErrors.push(err3);
               }
               errors++;
             }
           }
         }
-        if (data0.replicas !== undefined) {
+        if(data0.replicas !== undefined){
           let data2 = data0.replicas;
-          if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2))) {
-            const err4 = {
-              instancePath: instancePath + '/spec/replicas',
-              schemaPath: '#/properties/spec/properties/replicas/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+            const err4 = {instancePath:instancePath+"/spec/replicas",schemaPath:"#/properties/spec/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err4];
-            } else {
+            }
+            else {
               vErrors.push(err4);
             }
             errors++;
           }
-          if (typeof data2 == 'number') {
-            if (data2 < 0 || isNaN(data2)) {
-              const err5 = {
-                instancePath: instancePath + '/spec/replicas',
-                schemaPath: '#/properties/spec/properties/replicas/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+          if(typeof data2 == "number"){
+            if(data2 < 0 || isNaN(data2)){
+              const err5 = {instancePath:instancePath+"/spec/replicas",schemaPath:"#/properties/spec/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err5];
-              } else {
+              }
+              else {
                 vErrors.push(err5);
               }
               errors++;
             }
           }
         }
-        if (data0.color !== undefined) {
+        if(data0.color !== undefined){
           let data3 = data0.color;
-          if (typeof data3 !== 'string') {
-            const err6 = {
-              instancePath: instancePath + '/spec/color',
-              schemaPath: '#/properties/spec/properties/color/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data3 !== "string"){
+            const err6 = {instancePath:instancePath+"/spec/color",schemaPath:"#/properties/spec/properties/color/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err6];
-            } else {
+            }
+            else {
               vErrors.push(err6);
             }
             errors++;
           }
-          if (!(data3 === 'red' || data3 === 'green' || data3 === 'blue')) {
-            const err7 = {
-              instancePath: instancePath + '/spec/color',
-              schemaPath: '#/properties/spec/properties/color/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.spec.properties.color.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!(((data3 === "red") || (data3 === "green")) || (data3 === "blue"))){
+            const err7 = {instancePath:instancePath+"/spec/color",schemaPath:"#/properties/spec/properties/color/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.color.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err7];
-            } else {
+            }
+            else {
               vErrors.push(err7);
             }
             errors++;
           }
         }
-        if (data0.port !== undefined) {
+        if(data0.port !== undefined){
           let data4 = data0.port;
-          if (
-            !(typeof data4 == 'number' && !(data4 % 1) && !isNaN(data4)) &&
-            typeof data4 !== 'string'
-          ) {
-            const err8 = {
-              instancePath: instancePath + '/spec/port',
-              schemaPath: '#/properties/spec/properties/port/type',
-              keyword: 'type',
-              params: { type: schema11.properties.spec.properties.port.type },
-              message: 'must be integer,string',
-            };
-            if (vErrors === null) {
+          if((!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))) && (typeof data4 !== "string")){
+            const err8 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: schema11.properties.spec.properties.port.type},message:"must be integer,string"};
+            if(vErrors === null){
               vErrors = [err8];
-            } else {
+            }
+            else {
               vErrors.push(err8);
             }
             errors++;
           }
         }
-        if (data0.labels !== undefined) {
+        if(data0.labels !== undefined){
           let data5 = data0.labels;
-          if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-            for (const key0 in data5) {
-              if (typeof data5[key0] !== 'string') {
-                const err9 = {
-                  instancePath:
-                    instancePath + '/spec/labels/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-                  schemaPath: '#/properties/spec/properties/labels/additionalProperties/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+          if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+            for(const key0 in data5){
+              if(typeof data5[key0] !== "string"){
+                const err9 = {instancePath:instancePath+"/spec/labels/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err9];
-                } else {
+                }
+                else {
                   vErrors.push(err9);
                 }
                 errors++;
               }
             }
-          } else {
-            const err10 = {
-              instancePath: instancePath + '/spec/labels',
-              schemaPath: '#/properties/spec/properties/labels/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err10 = {instancePath:instancePath+"/spec/labels",schemaPath:"#/properties/spec/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err10];
-            } else {
+            }
+            else {
               vErrors.push(err10);
             }
             errors++;
           }
         }
-        if (data0.ports !== undefined) {
+        if(data0.ports !== undefined){
           let data7 = data0.ports;
-          if (Array.isArray(data7)) {
+          if(Array.isArray(data7)){
             const len0 = data7.length;
-            for (let i0 = 0; i0 < len0; i0++) {
+            for(let i0=0; i0<len0; i0++){
               let data8 = data7[i0];
-              if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
-                if (data8.name === undefined) {
-                  const err11 = {
-                    instancePath: instancePath + '/spec/ports/' + i0,
-                    schemaPath: '#/properties/spec/properties/ports/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'name' },
-                    message: "must have required property '" + 'name' + "'",
-                  };
-                  if (vErrors === null) {
+              if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+                if(data8.name === undefined){
+                  const err11 = {instancePath:instancePath+"/spec/ports/" + i0,schemaPath:"#/properties/spec/properties/ports/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+                  if(vErrors === null){
                     vErrors = [err11];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err11);
                   }
                   errors++;
                 }
-                if (data8.name !== undefined) {
+                if(data8.name !== undefined){
                   let data9 = data8.name;
-                  if (typeof data9 === 'string') {
-                    if (func2(data9) > 15) {
-                      const err12 = {
-                        instancePath: instancePath + '/spec/ports/' + i0 + '/name',
-                        schemaPath:
-                          '#/properties/spec/properties/ports/items/properties/name/maxLength',
-                        keyword: 'maxLength',
-                        params: { limit: 15 },
-                        message: 'must NOT have more than 15 characters',
-                      };
-                      if (vErrors === null) {
+                  if(typeof data9 === "string"){
+                    if(func2(data9) > 15){
+                      const err12 = {instancePath:instancePath+"/spec/ports/" + i0+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"};
+                      if(vErrors === null){
                         vErrors = [err12];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err12);
                       }
                       errors++;
                     }
-                    if (!pattern0.test(data9)) {
-                      const err13 = {
-                        instancePath: instancePath + '/spec/ports/' + i0 + '/name',
-                        schemaPath:
-                          '#/properties/spec/properties/ports/items/properties/name/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$' },
-                        message: 'must match pattern "' + '^[a-z]([-a-z0-9]*[a-z0-9])?$' + '"',
-                      };
-                      if (vErrors === null) {
+                    if(!pattern0.test(data9)){
+                      const err13 = {instancePath:instancePath+"/spec/ports/" + i0+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z]([-a-z0-9]*[a-z0-9])?$"+"\""};
+                      if(vErrors === null){
                         vErrors = [err13];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err13);
                       }
                       errors++;
                     }
-                  } else {
-                    const err14 = {
-                      instancePath: instancePath + '/spec/ports/' + i0 + '/name',
-                      schemaPath: '#/properties/spec/properties/ports/items/properties/name/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                  }
+                  else {
+                    const err14 = {instancePath:instancePath+"/spec/ports/" + i0+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err14];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err14);
                     }
                     errors++;
                   }
                 }
-                if (data8.port !== undefined) {
+                if(data8.port !== undefined){
                   let data10 = data8.port;
-                  if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10))) {
-                    const err15 = {
-                      instancePath: instancePath + '/spec/ports/' + i0 + '/port',
-                      schemaPath: '#/properties/spec/properties/ports/items/properties/port/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    };
-                    if (vErrors === null) {
+                  if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
+                    const err15 = {instancePath:instancePath+"/spec/ports/" + i0+"/port",schemaPath:"#/properties/spec/properties/ports/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                    if(vErrors === null){
                       vErrors = [err15];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err15);
                     }
                     errors++;
                   }
-                  if (typeof data10 == 'number') {
-                    if (data10 > 65535 || isNaN(data10)) {
-                      const err16 = {
-                        instancePath: instancePath + '/spec/ports/' + i0 + '/port',
-                        schemaPath:
-                          '#/properties/spec/properties/ports/items/properties/port/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 65535 },
-                        message: 'must be <= 65535',
-                      };
-                      if (vErrors === null) {
+                  if(typeof data10 == "number"){
+                    if(data10 > 65535 || isNaN(data10)){
+                      const err16 = {instancePath:instancePath+"/spec/ports/" + i0+"/port",schemaPath:"#/properties/spec/properties/ports/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+                      if(vErrors === null){
                         vErrors = [err16];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err16);
                       }
                       errors++;
                     }
-                    if (data10 < 1 || isNaN(data10)) {
-                      const err17 = {
-                        instancePath: instancePath + '/spec/ports/' + i0 + '/port',
-                        schemaPath:
-                          '#/properties/spec/properties/ports/items/properties/port/minimum',
-                        keyword: 'minimum',
-                        params: { comparison: '>=', limit: 1 },
-                        message: 'must be >= 1',
-                      };
-                      if (vErrors === null) {
+                    if(data10 < 1 || isNaN(data10)){
+                      const err17 = {instancePath:instancePath+"/spec/ports/" + i0+"/port",schemaPath:"#/properties/spec/properties/ports/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+                      if(vErrors === null){
                         vErrors = [err17];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err17);
                       }
                       errors++;
                     }
                   }
                 }
-              } else {
-                const err18 = {
-                  instancePath: instancePath + '/spec/ports/' + i0,
-                  schemaPath: '#/properties/spec/properties/ports/items/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err18 = {instancePath:instancePath+"/spec/ports/" + i0,schemaPath:"#/properties/spec/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err18];
-                } else {
+                }
+                else {
                   vErrors.push(err18);
                 }
                 errors++;
               }
             }
-          } else {
-            const err19 = {
-              instancePath: instancePath + '/spec/ports',
-              schemaPath: '#/properties/spec/properties/ports/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err19 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err19];
-            } else {
+            }
+            else {
               vErrors.push(err19);
             }
             errors++;
           }
         }
-        if (data0.tags !== undefined) {
+        if(data0.tags !== undefined){
           let data11 = data0.tags;
-          if (Array.isArray(data11)) {
+          if(Array.isArray(data11)){
             const len1 = data11.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data11[i1] !== 'string') {
-                const err20 = {
-                  instancePath: instancePath + '/spec/tags/' + i1,
-                  schemaPath: '#/properties/spec/properties/tags/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i1=0; i1<len1; i1++){
+              if(typeof data11[i1] !== "string"){
+                const err20 = {instancePath:instancePath+"/spec/tags/" + i1,schemaPath:"#/properties/spec/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err20];
-                } else {
+                }
+                else {
                   vErrors.push(err20);
                 }
                 errors++;
@@ -444,30 +282,20 @@ function validate10(
             }
             let i2 = data11.length;
             let j0;
-            if (i2 > 1) {
+            if(i2 > 1){
               const indices0 = {};
-              for (; i2--;) {
+              for(;i2--;){
                 let item0 = data11[i2];
-                if (typeof item0 !== 'string') {
+                if(typeof item0 !== "string"){
                   continue;
                 }
-                if (typeof indices0[item0] == 'number') {
+                if(typeof indices0[item0] == "number"){
                   j0 = indices0[item0];
-                  const err21 = {
-                    instancePath: instancePath + '/spec/tags',
-                    schemaPath: '#/properties/spec/properties/tags/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i2, j: j0 },
-                    message:
-                      'must NOT have duplicate items (items ## ' +
-                      j0 +
-                      ' and ' +
-                      i2 +
-                      ' are identical)',
-                  };
-                  if (vErrors === null) {
+                  const err21 = {instancePath:instancePath+"/spec/tags",schemaPath:"#/properties/spec/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"};
+                  if(vErrors === null){
                     vErrors = [err21];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err21);
                   }
                   errors++;
@@ -476,355 +304,251 @@ function validate10(
                 indices0[item0] = i2;
               }
             }
-          } else {
-            const err22 = {
-              instancePath: instancePath + '/spec/tags',
-              schemaPath: '#/properties/spec/properties/tags/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err22 = {instancePath:instancePath+"/spec/tags",schemaPath:"#/properties/spec/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err22];
-            } else {
+            }
+            else {
               vErrors.push(err22);
             }
             errors++;
           }
         }
-        if (data0.note !== undefined) {
+        if(data0.note !== undefined){
           let data13 = data0.note;
-          if (typeof data13 !== 'string' && data13 !== null) {
-            const err23 = {
-              instancePath: instancePath + '/spec/note',
-              schemaPath: '#/properties/spec/properties/note/type',
-              keyword: 'type',
-              params: { type: schema11.properties.spec.properties.note.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data13 !== "string") && (data13 !== null)){
+            const err23 = {instancePath:instancePath+"/spec/note",schemaPath:"#/properties/spec/properties/note/type",keyword:"type",params:{type: schema11.properties.spec.properties.note.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err23];
-            } else {
+            }
+            else {
               vErrors.push(err23);
             }
             errors++;
           }
         }
-        if (data0.config !== undefined) {
+        if(data0.config !== undefined){
           let data14 = data0.config;
-          if (!(data14 && typeof data14 == 'object' && !Array.isArray(data14))) {
-            const err24 = {
-              instancePath: instancePath + '/spec/config',
-              schemaPath: '#/properties/spec/properties/config/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          if(!(data14 && typeof data14 == "object" && !Array.isArray(data14))){
+            const err24 = {instancePath:instancePath+"/spec/config",schemaPath:"#/properties/spec/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err24];
-            } else {
+            }
+            else {
               vErrors.push(err24);
             }
             errors++;
           }
         }
-        if (data0.createdBy !== undefined) {
+        if(data0.createdBy !== undefined){
           let data15 = data0.createdBy;
-          if (typeof data15 === 'string') {
-            if (!formats0.validate(data15)) {
-              const err25 = {
-                instancePath: instancePath + '/spec/createdBy',
-                schemaPath: '#/properties/spec/properties/createdBy/format',
-                keyword: 'format',
-                params: { format: 'email' },
-                message: 'must match format "' + 'email' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data15 === "string"){
+            if(!(formats0.validate(data15))){
+              const err25 = {instancePath:instancePath+"/spec/createdBy",schemaPath:"#/properties/spec/properties/createdBy/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""};
+              if(vErrors === null){
                 vErrors = [err25];
-              } else {
+              }
+              else {
                 vErrors.push(err25);
               }
               errors++;
             }
-          } else {
-            const err26 = {
-              instancePath: instancePath + '/spec/createdBy',
-              schemaPath: '#/properties/spec/properties/createdBy/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err26 = {instancePath:instancePath+"/spec/createdBy",schemaPath:"#/properties/spec/properties/createdBy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err26];
-            } else {
+            }
+            else {
               vErrors.push(err26);
             }
             errors++;
           }
         }
-      } else {
-        const err27 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err27 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err27];
-        } else {
+        }
+        else {
           vErrors.push(err27);
         }
         errors++;
       }
     }
-    if (data.status !== undefined) {
+    if(data.status !== undefined){
       let data16 = data.status;
-      if (data16 && typeof data16 == 'object' && !Array.isArray(data16)) {
-        if (data16.replicas !== undefined) {
+      if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+        if(data16.replicas !== undefined){
           let data17 = data16.replicas;
-          if (!(typeof data17 == 'number' && !(data17 % 1) && !isNaN(data17))) {
-            const err28 = {
-              instancePath: instancePath + '/status/replicas',
-              schemaPath: '#/properties/status/properties/replicas/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
+            const err28 = {instancePath:instancePath+"/status/replicas",schemaPath:"#/properties/status/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err28];
-            } else {
+            }
+            else {
               vErrors.push(err28);
             }
             errors++;
           }
         }
-        if (data16.selector !== undefined) {
-          if (typeof data16.selector !== 'string') {
-            const err29 = {
-              instancePath: instancePath + '/status/selector',
-              schemaPath: '#/properties/status/properties/selector/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data16.selector !== undefined){
+          if(typeof data16.selector !== "string"){
+            const err29 = {instancePath:instancePath+"/status/selector",schemaPath:"#/properties/status/properties/selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err29];
-            } else {
+            }
+            else {
               vErrors.push(err29);
             }
             errors++;
           }
         }
-        if (data16.conditions !== undefined) {
+        if(data16.conditions !== undefined){
           let data19 = data16.conditions;
-          if (Array.isArray(data19)) {
+          if(Array.isArray(data19)){
             const len2 = data19.length;
-            for (let i3 = 0; i3 < len2; i3++) {
+            for(let i3=0; i3<len2; i3++){
               let data20 = data19[i3];
-              if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
-                if (data20.type === undefined) {
-                  const err30 = {
-                    instancePath: instancePath + '/status/conditions/' + i3,
-                    schemaPath: '#/properties/status/properties/conditions/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'type' },
-                    message: "must have required property '" + 'type' + "'",
-                  };
-                  if (vErrors === null) {
+              if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+                if(data20.type === undefined){
+                  const err30 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+                  if(vErrors === null){
                     vErrors = [err30];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err30);
                   }
                   errors++;
                 }
-                if (data20.status === undefined) {
-                  const err31 = {
-                    instancePath: instancePath + '/status/conditions/' + i3,
-                    schemaPath: '#/properties/status/properties/conditions/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'status' },
-                    message: "must have required property '" + 'status' + "'",
-                  };
-                  if (vErrors === null) {
+                if(data20.status === undefined){
+                  const err31 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+                  if(vErrors === null){
                     vErrors = [err31];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err31);
                   }
                   errors++;
                 }
-                if (data20.type !== undefined) {
-                  if (typeof data20.type !== 'string') {
-                    const err32 = {
-                      instancePath: instancePath + '/status/conditions/' + i3 + '/type',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/type/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                if(data20.type !== undefined){
+                  if(typeof data20.type !== "string"){
+                    const err32 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err32];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err32);
                     }
                     errors++;
                   }
                 }
-                if (data20.status !== undefined) {
+                if(data20.status !== undefined){
                   let data22 = data20.status;
-                  if (typeof data22 !== 'string') {
-                    const err33 = {
-                      instancePath: instancePath + '/status/conditions/' + i3 + '/status',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/status/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                  if(typeof data22 !== "string"){
+                    const err33 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err33];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err33);
                     }
                     errors++;
                   }
-                  if (!(data22 === 'True' || data22 === 'False' || data22 === 'Unknown')) {
-                    const err34 = {
-                      instancePath: instancePath + '/status/conditions/' + i3 + '/status',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/status/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues:
-                          schema11.properties.status.properties.conditions.items.properties.status
-                            .enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                    };
-                    if (vErrors === null) {
+                  if(!(((data22 === "True") || (data22 === "False")) || (data22 === "Unknown"))){
+                    const err34 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values"};
+                    if(vErrors === null){
                       vErrors = [err34];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err34);
                     }
                     errors++;
                   }
                 }
-                if (data20.lastTransitionTime !== undefined) {
+                if(data20.lastTransitionTime !== undefined){
                   let data23 = data20.lastTransitionTime;
-                  if (typeof data23 === 'string') {
-                    if (!formats2.validate(data23)) {
-                      const err35 = {
-                        instancePath:
-                          instancePath + '/status/conditions/' + i3 + '/lastTransitionTime',
-                        schemaPath:
-                          '#/properties/status/properties/conditions/items/properties/lastTransitionTime/format',
-                        keyword: 'format',
-                        params: { format: 'date-time' },
-                        message: 'must match format "' + 'date-time' + '"',
-                      };
-                      if (vErrors === null) {
+                  if(typeof data23 === "string"){
+                    if(!(formats2.validate(data23))){
+                      const err35 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+                      if(vErrors === null){
                         vErrors = [err35];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err35);
                       }
                       errors++;
                     }
-                  } else {
-                    const err36 = {
-                      instancePath:
-                        instancePath + '/status/conditions/' + i3 + '/lastTransitionTime',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/lastTransitionTime/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                  }
+                  else {
+                    const err36 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err36];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err36);
                     }
                     errors++;
                   }
                 }
-                if (data20.message !== undefined) {
-                  if (typeof data20.message !== 'string') {
-                    const err37 = {
-                      instancePath: instancePath + '/status/conditions/' + i3 + '/message',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/message/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                if(data20.message !== undefined){
+                  if(typeof data20.message !== "string"){
+                    const err37 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err37];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err37);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err38 = {
-                  instancePath: instancePath + '/status/conditions/' + i3,
-                  schemaPath: '#/properties/status/properties/conditions/items/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err38 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err38];
-                } else {
+                }
+                else {
                   vErrors.push(err38);
                 }
                 errors++;
               }
             }
-          } else {
-            const err39 = {
-              instancePath: instancePath + '/status/conditions',
-              schemaPath: '#/properties/status/properties/conditions/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err39 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err39];
-            } else {
+            }
+            else {
               vErrors.push(err39);
             }
             errors++;
           }
         }
-      } else {
-        const err40 = {
-          instancePath: instancePath + '/status',
-          schemaPath: '#/properties/status/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err40 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err40];
-        } else {
+        }
+        else {
           vErrors.push(err40);
         }
         errors++;
       }
     }
-  } else {
-    const err41 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err41];
-    } else {
+    }
+    else {
       vErrors.push(err41);
     }
     errors++;
@@ -834,56 +558,40 @@ function validate10(
 }
 
 export const widgetDefaulter = validate11;
-const schema12 = {
-  type: 'object',
-  properties: {
-    spec: { type: 'object', properties: { replicas: { default: 1 }, color: { default: 'red' } } },
-  },
-};
+const schema12 = {"type":"object","properties":{"spec":{"type":"object","properties":{"replicas":{"default":1},"color":{"default":"red"}}}}};
 
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.replicas === undefined) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.replicas === undefined){
           data0.replicas = 1;
         }
-        if (data0.color === undefined) {
-          data0.color = 'red';
+        if(data0.color === undefined){
+          data0.color = "red";
         }
-      } else {
-        const err0 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err0 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err0];
-        } else {
+        }
+        else {
           vErrors.push(err0);
         }
         errors++;
       }
     }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err1];
-    } else {
+    }
+    else {
       vErrors.push(err1);
     }
     errors++;

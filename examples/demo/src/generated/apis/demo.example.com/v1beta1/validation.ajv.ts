@@ -7,65 +7,46 @@
 import { kubeFormats } from 'aa-gen/runtime';
 
 export const gadgetValidator = validate10;
-const schema11 = {
-  type: 'object',
-  properties: { spec: { type: 'object', properties: { enabled: { type: 'boolean' } } } },
-};
+const schema11 = {"type":"object","properties":{"spec":{"type":"object","properties":{"enabled":{"type":"boolean"}}}}};
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.enabled !== undefined) {
-          if (typeof data0.enabled !== 'boolean') {
-            const err0 = {
-              instancePath: instancePath + '/spec/enabled',
-              schemaPath: '#/properties/spec/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.enabled !== undefined){
+          if(typeof data0.enabled !== "boolean"){
+            const err0 = {instancePath:instancePath+"/spec/enabled",schemaPath:"#/properties/spec/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err0];
-            } else {
+            }
+            else {
               vErrors.push(err0);
             }
             errors++;
           }
         }
-      } else {
-        const err1 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err1];
-        } else {
+        }
+        else {
           vErrors.push(err1);
         }
         errors++;
       }
     }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err2];
-    } else {
+    }
+    else {
       vErrors.push(err2);
     }
     errors++;
@@ -75,51 +56,37 @@ function validate10(
 }
 
 export const gadgetDefaulter = validate11;
-const schema12 = {
-  type: 'object',
-  properties: { spec: { type: 'object', properties: { enabled: { default: false } } } },
-};
+const schema12 = {"type":"object","properties":{"spec":{"type":"object","properties":{"enabled":{"default":false}}}}};
 
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.enabled === undefined) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.enabled === undefined){
           data0.enabled = false;
         }
-      } else {
-        const err0 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err0 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err0];
-        } else {
+        }
+        else {
           vErrors.push(err0);
         }
         errors++;
       }
     }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err1];
-    } else {
+    }
+    else {
       vErrors.push(err1);
     }
     errors++;
@@ -129,422 +96,271 @@ function validate11(
 }
 
 export const widgetValidator = validate12;
-const schema13 = {
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      required: ['size'],
-      properties: {
-        size: { type: 'integer', minimum: 0 },
-        replicas: { type: 'integer' },
-        colour: { type: 'string' },
-        port: { type: ['integer', 'string'] },
-      },
-    },
-    status: {
-      type: 'object',
-      properties: {
-        replicas: { type: 'integer' },
-        selector: { type: 'string' },
-        conditions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['type', 'status'],
-            properties: {
-              type: { type: 'string' },
-              status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-              lastTransitionTime: { type: 'string', format: 'date-time' },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-const formats0 = kubeFormats['date-time'];
+const schema13 = {"type":"object","properties":{"spec":{"type":"object","required":["size"],"properties":{"size":{"type":"integer","minimum":0},"replicas":{"type":"integer"},"colour":{"type":"string"},"port":{"type":["integer","string"]}}},"status":{"type":"object","properties":{"replicas":{"type":"integer"},"selector":{"type":"string"},"conditions":{"type":"array","items":{"type":"object","required":["type","status"],"properties":{"type":{"type":"string"},"status":{"type":"string","enum":["True","False","Unknown"]},"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string"}}}}}}}};
+const formats0 = kubeFormats["date-time"];
 
-function validate12(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.size === undefined) {
-          const err0 = {
-            instancePath: instancePath + '/spec',
-            schemaPath: '#/properties/spec/required',
-            keyword: 'required',
-            params: { missingProperty: 'size' },
-            message: "must have required property '" + 'size' + "'",
-          };
-          if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.size === undefined){
+          const err0 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "size"},message:"must have required property '"+"size"+"'"};
+          if(vErrors === null){
             vErrors = [err0];
-          } else {
+          }
+          else {
             vErrors.push(err0);
           }
           errors++;
         }
-        if (data0.size !== undefined) {
+        if(data0.size !== undefined){
           let data1 = data0.size;
-          if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1))) {
-            const err1 = {
-              instancePath: instancePath + '/spec/size',
-              schemaPath: '#/properties/spec/properties/size/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+            const err1 = {instancePath:instancePath+"/spec/size",schemaPath:"#/properties/spec/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err1];
-            } else {
+            }
+            else {
               vErrors.push(err1);
             }
             errors++;
           }
-          if (typeof data1 == 'number') {
-            if (data1 < 0 || isNaN(data1)) {
-              const err2 = {
-                instancePath: instancePath + '/spec/size',
-                schemaPath: '#/properties/spec/properties/size/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+          if(typeof data1 == "number"){
+            if(data1 < 0 || isNaN(data1)){
+              const err2 = {instancePath:instancePath+"/spec/size",schemaPath:"#/properties/spec/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err2];
-              } else {
+              }
+              else {
                 vErrors.push(err2);
               }
               errors++;
             }
           }
         }
-        if (data0.replicas !== undefined) {
+        if(data0.replicas !== undefined){
           let data2 = data0.replicas;
-          if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2))) {
-            const err3 = {
-              instancePath: instancePath + '/spec/replicas',
-              schemaPath: '#/properties/spec/properties/replicas/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+            const err3 = {instancePath:instancePath+"/spec/replicas",schemaPath:"#/properties/spec/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err3];
-            } else {
+            }
+            else {
               vErrors.push(err3);
             }
             errors++;
           }
         }
-        if (data0.colour !== undefined) {
-          if (typeof data0.colour !== 'string') {
-            const err4 = {
-              instancePath: instancePath + '/spec/colour',
-              schemaPath: '#/properties/spec/properties/colour/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data0.colour !== undefined){
+          if(typeof data0.colour !== "string"){
+            const err4 = {instancePath:instancePath+"/spec/colour",schemaPath:"#/properties/spec/properties/colour/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err4];
-            } else {
+            }
+            else {
               vErrors.push(err4);
             }
             errors++;
           }
         }
-        if (data0.port !== undefined) {
+        if(data0.port !== undefined){
           let data4 = data0.port;
-          if (
-            !(typeof data4 == 'number' && !(data4 % 1) && !isNaN(data4)) &&
-            typeof data4 !== 'string'
-          ) {
-            const err5 = {
-              instancePath: instancePath + '/spec/port',
-              schemaPath: '#/properties/spec/properties/port/type',
-              keyword: 'type',
-              params: { type: schema13.properties.spec.properties.port.type },
-              message: 'must be integer,string',
-            };
-            if (vErrors === null) {
+          if((!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))) && (typeof data4 !== "string")){
+            const err5 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: schema13.properties.spec.properties.port.type},message:"must be integer,string"};
+            if(vErrors === null){
               vErrors = [err5];
-            } else {
+            }
+            else {
               vErrors.push(err5);
             }
             errors++;
           }
         }
-      } else {
-        const err6 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err6 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err6];
-        } else {
+        }
+        else {
           vErrors.push(err6);
         }
         errors++;
       }
     }
-    if (data.status !== undefined) {
+    if(data.status !== undefined){
       let data5 = data.status;
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.replicas !== undefined) {
+      if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+        if(data5.replicas !== undefined){
           let data6 = data5.replicas;
-          if (!(typeof data6 == 'number' && !(data6 % 1) && !isNaN(data6))) {
-            const err7 = {
-              instancePath: instancePath + '/status/replicas',
-              schemaPath: '#/properties/status/properties/replicas/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+            const err7 = {instancePath:instancePath+"/status/replicas",schemaPath:"#/properties/status/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err7];
-            } else {
+            }
+            else {
               vErrors.push(err7);
             }
             errors++;
           }
         }
-        if (data5.selector !== undefined) {
-          if (typeof data5.selector !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/status/selector',
-              schemaPath: '#/properties/status/properties/selector/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data5.selector !== undefined){
+          if(typeof data5.selector !== "string"){
+            const err8 = {instancePath:instancePath+"/status/selector",schemaPath:"#/properties/status/properties/selector/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err8];
-            } else {
+            }
+            else {
               vErrors.push(err8);
             }
             errors++;
           }
         }
-        if (data5.conditions !== undefined) {
+        if(data5.conditions !== undefined){
           let data8 = data5.conditions;
-          if (Array.isArray(data8)) {
+          if(Array.isArray(data8)){
             const len0 = data8.length;
-            for (let i0 = 0; i0 < len0; i0++) {
+            for(let i0=0; i0<len0; i0++){
               let data9 = data8[i0];
-              if (data9 && typeof data9 == 'object' && !Array.isArray(data9)) {
-                if (data9.type === undefined) {
-                  const err9 = {
-                    instancePath: instancePath + '/status/conditions/' + i0,
-                    schemaPath: '#/properties/status/properties/conditions/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'type' },
-                    message: "must have required property '" + 'type' + "'",
-                  };
-                  if (vErrors === null) {
+              if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+                if(data9.type === undefined){
+                  const err9 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+                  if(vErrors === null){
                     vErrors = [err9];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err9);
                   }
                   errors++;
                 }
-                if (data9.status === undefined) {
-                  const err10 = {
-                    instancePath: instancePath + '/status/conditions/' + i0,
-                    schemaPath: '#/properties/status/properties/conditions/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'status' },
-                    message: "must have required property '" + 'status' + "'",
-                  };
-                  if (vErrors === null) {
+                if(data9.status === undefined){
+                  const err10 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+                  if(vErrors === null){
                     vErrors = [err10];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err10);
                   }
                   errors++;
                 }
-                if (data9.type !== undefined) {
-                  if (typeof data9.type !== 'string') {
-                    const err11 = {
-                      instancePath: instancePath + '/status/conditions/' + i0 + '/type',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/type/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                if(data9.type !== undefined){
+                  if(typeof data9.type !== "string"){
+                    const err11 = {instancePath:instancePath+"/status/conditions/" + i0+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err11];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err11);
                     }
                     errors++;
                   }
                 }
-                if (data9.status !== undefined) {
+                if(data9.status !== undefined){
                   let data11 = data9.status;
-                  if (typeof data11 !== 'string') {
-                    const err12 = {
-                      instancePath: instancePath + '/status/conditions/' + i0 + '/status',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/status/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                  if(typeof data11 !== "string"){
+                    const err12 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err12];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err12);
                     }
                     errors++;
                   }
-                  if (!(data11 === 'True' || data11 === 'False' || data11 === 'Unknown')) {
-                    const err13 = {
-                      instancePath: instancePath + '/status/conditions/' + i0 + '/status',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/status/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues:
-                          schema13.properties.status.properties.conditions.items.properties.status
-                            .enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                    };
-                    if (vErrors === null) {
+                  if(!(((data11 === "True") || (data11 === "False")) || (data11 === "Unknown"))){
+                    const err13 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema13.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values"};
+                    if(vErrors === null){
                       vErrors = [err13];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err13);
                     }
                     errors++;
                   }
                 }
-                if (data9.lastTransitionTime !== undefined) {
+                if(data9.lastTransitionTime !== undefined){
                   let data12 = data9.lastTransitionTime;
-                  if (typeof data12 === 'string') {
-                    if (!formats0.validate(data12)) {
-                      const err14 = {
-                        instancePath:
-                          instancePath + '/status/conditions/' + i0 + '/lastTransitionTime',
-                        schemaPath:
-                          '#/properties/status/properties/conditions/items/properties/lastTransitionTime/format',
-                        keyword: 'format',
-                        params: { format: 'date-time' },
-                        message: 'must match format "' + 'date-time' + '"',
-                      };
-                      if (vErrors === null) {
+                  if(typeof data12 === "string"){
+                    if(!(formats0.validate(data12))){
+                      const err14 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+                      if(vErrors === null){
                         vErrors = [err14];
-                      } else {
+                      }
+                      else {
                         vErrors.push(err14);
                       }
                       errors++;
                     }
-                  } else {
-                    const err15 = {
-                      instancePath:
-                        instancePath + '/status/conditions/' + i0 + '/lastTransitionTime',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/lastTransitionTime/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                  }
+                  else {
+                    const err15 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err15];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err15);
                     }
                     errors++;
                   }
                 }
-                if (data9.message !== undefined) {
-                  if (typeof data9.message !== 'string') {
-                    const err16 = {
-                      instancePath: instancePath + '/status/conditions/' + i0 + '/message',
-                      schemaPath:
-                        '#/properties/status/properties/conditions/items/properties/message/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                if(data9.message !== undefined){
+                  if(typeof data9.message !== "string"){
+                    const err16 = {instancePath:instancePath+"/status/conditions/" + i0+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err16];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err16);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err17 = {
-                  instancePath: instancePath + '/status/conditions/' + i0,
-                  schemaPath: '#/properties/status/properties/conditions/items/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err17 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err17];
-                } else {
+                }
+                else {
                   vErrors.push(err17);
                 }
                 errors++;
               }
             }
-          } else {
-            const err18 = {
-              instancePath: instancePath + '/status/conditions',
-              schemaPath: '#/properties/status/properties/conditions/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err18 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err18];
-            } else {
+            }
+            else {
               vErrors.push(err18);
             }
             errors++;
           }
         }
-      } else {
-        const err19 = {
-          instancePath: instancePath + '/status',
-          schemaPath: '#/properties/status/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err19 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err19];
-        } else {
+        }
+        else {
           vErrors.push(err19);
         }
         errors++;
       }
     }
-  } else {
-    const err20 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err20];
-    } else {
+    }
+    else {
       vErrors.push(err20);
     }
     errors++;
@@ -554,51 +370,37 @@ function validate12(
 }
 
 export const widgetDefaulter = validate13;
-const schema14 = {
-  type: 'object',
-  properties: { spec: { type: 'object', properties: { replicas: { default: 1 } } } },
-};
+const schema14 = {"type":"object","properties":{"spec":{"type":"object","properties":{"replicas":{"default":1}}}}};
 
-function validate13(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.replicas === undefined) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.replicas === undefined){
           data0.replicas = 1;
         }
-      } else {
-        const err0 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err0 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err0];
-        } else {
+        }
+        else {
           vErrors.push(err0);
         }
         errors++;
       }
     }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err1];
-    } else {
+    }
+    else {
       vErrors.push(err1);
     }
     errors++;

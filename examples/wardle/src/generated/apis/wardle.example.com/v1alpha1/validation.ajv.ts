@@ -5,66 +5,47 @@
 // @ts-nocheck); its typed surface is ./validation.ts.
 
 export const fischerValidator = validate10;
-const schema11 = {
-  type: 'object',
-  properties: { disallowedFlunders: { type: 'array', items: { type: 'string' } } },
-};
+const schema11 = {"type":"object","properties":{"disallowedFlunders":{"type":"array","items":{"type":"string"}}}};
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.disallowedFlunders !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.disallowedFlunders !== undefined){
       let data0 = data.disallowedFlunders;
-      if (Array.isArray(data0)) {
+      if(Array.isArray(data0)){
         const len0 = data0.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (typeof data0[i0] !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/disallowedFlunders/' + i0,
-              schemaPath: '#/properties/disallowedFlunders/items/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        for(let i0=0; i0<len0; i0++){
+          if(typeof data0[i0] !== "string"){
+            const err0 = {instancePath:instancePath+"/disallowedFlunders/" + i0,schemaPath:"#/properties/disallowedFlunders/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err0];
-            } else {
+            }
+            else {
               vErrors.push(err0);
             }
             errors++;
           }
         }
-      } else {
-        const err1 = {
-          instancePath: instancePath + '/disallowedFlunders',
-          schemaPath: '#/properties/disallowedFlunders/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err1 = {instancePath:instancePath+"/disallowedFlunders",schemaPath:"#/properties/disallowedFlunders/type",keyword:"type",params:{type: "array"},message:"must be array"};
+        if(vErrors === null){
           vErrors = [err1];
-        } else {
+        }
+        else {
           vErrors.push(err1);
         }
         errors++;
       }
     }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err2];
-    } else {
+    }
+    else {
       vErrors.push(err2);
     }
     errors++;
@@ -74,125 +55,82 @@ function validate10(
 }
 
 export const flunderValidator = validate11;
-const schema12 = {
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      properties: {
-        reference: { type: 'string' },
-        referenceType: { type: 'string', enum: ['Flunder', 'Fischer'] },
-      },
-    },
-    status: { type: 'object' },
-  },
-};
+const schema12 = {"type":"object","properties":{"spec":{"type":"object","properties":{"reference":{"type":"string"},"referenceType":{"type":"string","enum":["Flunder","Fischer"]}}},"status":{"type":"object"}}};
 
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.reference !== undefined) {
-          if (typeof data0.reference !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/spec/reference',
-              schemaPath: '#/properties/spec/properties/reference/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.reference !== undefined){
+          if(typeof data0.reference !== "string"){
+            const err0 = {instancePath:instancePath+"/spec/reference",schemaPath:"#/properties/spec/properties/reference/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err0];
-            } else {
+            }
+            else {
               vErrors.push(err0);
             }
             errors++;
           }
         }
-        if (data0.referenceType !== undefined) {
+        if(data0.referenceType !== undefined){
           let data2 = data0.referenceType;
-          if (typeof data2 !== 'string') {
-            const err1 = {
-              instancePath: instancePath + '/spec/referenceType',
-              schemaPath: '#/properties/spec/properties/referenceType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data2 !== "string"){
+            const err1 = {instancePath:instancePath+"/spec/referenceType",schemaPath:"#/properties/spec/properties/referenceType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err1];
-            } else {
+            }
+            else {
               vErrors.push(err1);
             }
             errors++;
           }
-          if (!(data2 === 'Flunder' || data2 === 'Fischer')) {
-            const err2 = {
-              instancePath: instancePath + '/spec/referenceType',
-              schemaPath: '#/properties/spec/properties/referenceType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema12.properties.spec.properties.referenceType.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data2 === "Flunder") || (data2 === "Fischer"))){
+            const err2 = {instancePath:instancePath+"/spec/referenceType",schemaPath:"#/properties/spec/properties/referenceType/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.referenceType.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err2];
-            } else {
+            }
+            else {
               vErrors.push(err2);
             }
             errors++;
           }
         }
-      } else {
-        const err3 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err3];
-        } else {
+        }
+        else {
           vErrors.push(err3);
         }
         errors++;
       }
     }
-    if (data.status !== undefined) {
+    if(data.status !== undefined){
       let data3 = data.status;
-      if (!(data3 && typeof data3 == 'object' && !Array.isArray(data3))) {
-        const err4 = {
-          instancePath: instancePath + '/status',
-          schemaPath: '#/properties/status/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
+        const err4 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err4];
-        } else {
+        }
+        else {
           vErrors.push(err4);
         }
         errors++;
       }
     }
-  } else {
-    const err5 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err5];
-    } else {
+    }
+    else {
       vErrors.push(err5);
     }
     errors++;
@@ -201,10 +139,6 @@ function validate11(
   return errors === 0;
 }
 
-export function fischerDefaulter() {
-  return true;
-}
+export function fischerDefaulter() { return true; }
 
-export function flunderDefaulter() {
-  return true;
-}
+export function flunderDefaulter() { return true; }

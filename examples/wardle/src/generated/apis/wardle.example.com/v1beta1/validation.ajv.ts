@@ -5,143 +5,94 @@
 // @ts-nocheck); its typed surface is ./validation.ts.
 
 export const flunderValidator = validate10;
-const schema11 = {
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      properties: {
-        fischerReference: { type: 'string' },
-        flunderReference: { type: 'string' },
-        referenceType: { type: 'string', enum: ['Flunder', 'Fischer'] },
-      },
-    },
-    status: { type: 'object' },
-  },
-};
+const schema11 = {"type":"object","properties":{"spec":{"type":"object","properties":{"fischerReference":{"type":"string"},"flunderReference":{"type":"string"},"referenceType":{"type":"string","enum":["Flunder","Fischer"]}}},"status":{"type":"object"}}};
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
   let vErrors = null;
   let errors = 0;
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.spec !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.spec !== undefined){
       let data0 = data.spec;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.fischerReference !== undefined) {
-          if (typeof data0.fischerReference !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/spec/fischerReference',
-              schemaPath: '#/properties/spec/properties/fischerReference/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.fischerReference !== undefined){
+          if(typeof data0.fischerReference !== "string"){
+            const err0 = {instancePath:instancePath+"/spec/fischerReference",schemaPath:"#/properties/spec/properties/fischerReference/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err0];
-            } else {
+            }
+            else {
               vErrors.push(err0);
             }
             errors++;
           }
         }
-        if (data0.flunderReference !== undefined) {
-          if (typeof data0.flunderReference !== 'string') {
-            const err1 = {
-              instancePath: instancePath + '/spec/flunderReference',
-              schemaPath: '#/properties/spec/properties/flunderReference/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data0.flunderReference !== undefined){
+          if(typeof data0.flunderReference !== "string"){
+            const err1 = {instancePath:instancePath+"/spec/flunderReference",schemaPath:"#/properties/spec/properties/flunderReference/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err1];
-            } else {
+            }
+            else {
               vErrors.push(err1);
             }
             errors++;
           }
         }
-        if (data0.referenceType !== undefined) {
+        if(data0.referenceType !== undefined){
           let data3 = data0.referenceType;
-          if (typeof data3 !== 'string') {
-            const err2 = {
-              instancePath: instancePath + '/spec/referenceType',
-              schemaPath: '#/properties/spec/properties/referenceType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data3 !== "string"){
+            const err2 = {instancePath:instancePath+"/spec/referenceType",schemaPath:"#/properties/spec/properties/referenceType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err2];
-            } else {
+            }
+            else {
               vErrors.push(err2);
             }
             errors++;
           }
-          if (!(data3 === 'Flunder' || data3 === 'Fischer')) {
-            const err3 = {
-              instancePath: instancePath + '/spec/referenceType',
-              schemaPath: '#/properties/spec/properties/referenceType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.spec.properties.referenceType.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data3 === "Flunder") || (data3 === "Fischer"))){
+            const err3 = {instancePath:instancePath+"/spec/referenceType",schemaPath:"#/properties/spec/properties/referenceType/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.referenceType.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err3];
-            } else {
+            }
+            else {
               vErrors.push(err3);
             }
             errors++;
           }
         }
-      } else {
-        const err4 = {
-          instancePath: instancePath + '/spec',
-          schemaPath: '#/properties/spec/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err4];
-        } else {
+        }
+        else {
           vErrors.push(err4);
         }
         errors++;
       }
     }
-    if (data.status !== undefined) {
+    if(data.status !== undefined){
       let data4 = data.status;
-      if (!(data4 && typeof data4 == 'object' && !Array.isArray(data4))) {
-        const err5 = {
-          instancePath: instancePath + '/status',
-          schemaPath: '#/properties/status/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+        const err5 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err5];
-        } else {
+        }
+        else {
           vErrors.push(err5);
         }
         errors++;
       }
     }
-  } else {
-    const err6 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err6];
-    } else {
+    }
+    else {
       vErrors.push(err6);
     }
     errors++;
@@ -150,6 +101,4 @@ function validate10(
   return errors === 0;
 }
 
-export function flunderDefaulter() {
-  return true;
-}
+export function flunderDefaulter() { return true; }
