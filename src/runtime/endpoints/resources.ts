@@ -194,9 +194,24 @@ function query(request: FastifyRequest): RawQuery {
   return request.query as RawQuery;
 }
 
+/**
+ * Negotiated formats by (kind of request, Accept header): clients send the same few headers
+ * again and again, so each is parsed once. Formats are immutable; 406s are not kept.
+ */
+const negotiated = new Map<string, OutputFormat>();
+const maxNegotiated = 256;
+
 /** Output format for writes and plain reads: JSON or YAML (Table only on reads). */
 function outputFor(request: FastifyRequest, read: { list: boolean } | undefined): OutputFormat {
-  return negotiateOutput(request.headers.accept, { transforms: read !== undefined, list: read?.list ?? false });
+  const accept = request.headers.accept;
+  const key = `${read === undefined ? 'w' : read.list ? 'l' : 'r'}${accept === undefined ? '\u0000' : `:${accept}`}`;
+  let format = negotiated.get(key);
+  if (format === undefined) {
+    format = negotiateOutput(accept, { transforms: read !== undefined, list: read?.list ?? false });
+    if (negotiated.size >= maxNegotiated) negotiated.clear();
+    negotiated.set(key, format);
+  }
+  return format;
 }
 
 // ---------------------------------------------------------------------------------------------

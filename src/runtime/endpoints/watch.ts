@@ -2,6 +2,7 @@
 // then one compact JSON line per event, written to the socket as it happens. The reply is
 // hijacked so no fastify hook buffers or compresses it. The stream ends when timeoutSeconds
 // runs out, right after an ERROR event, when the client goes away, or when the server closes.
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { KindDefinition, KubeObject } from '../api.js';
 import type { WatchEvent, WatchStream } from '../registry/interface.js';
@@ -16,8 +17,29 @@ export function defaultWatchTimeoutSeconds(): number {
 }
 
 export interface WatchEncoder {
-  /** One event as a line of compact JSON ending in `\n`. */
-  encode(event: WatchEvent): string;
+  /** One event as a line of compact JSON ending in `\n` (UTF-8 when a Buffer, which may be shared: never change it). */
+  encode(event: WatchEvent): string | Buffer;
+}
+
+/**
+ * Event lines in plain JSON, by object and event type. Every watcher of a version gets the same
+ * (never mutated) object for an event, so the line is built and UTF-8 encoded once and the
+ * Buffer shared by all of them; it goes when the object does.
+ */
+const jsonLines = new WeakMap<object, Partial<Record<WatchEvent['type'], Buffer>>>();
+
+function jsonLine(type: WatchEvent['type'], obj: object): Buffer {
+  let lines = jsonLines.get(obj);
+  if (lines === undefined) {
+    lines = {};
+    jsonLines.set(obj, lines);
+  }
+  let line = lines[type];
+  if (line === undefined) {
+    line = Buffer.from(`{"type":"${type}","object":${objectJson(obj)}}\n`);
+    lines[type] = line;
+  }
+  return line;
 }
 
 /** Encodes events in the negotiated format; Table watches send columnDefinitions only once. */
@@ -41,7 +63,7 @@ export function watchEncoder(kind: KindDefinition, format: OutputFormat, include
       if (format.kind === 'partial') {
         return `{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(obj, format.version))}}\n`;
       }
-      return `{"type":"${type}","object":${objectJson(obj)}}\n`;
+      return jsonLine(type, obj);
     },
   };
 }
@@ -93,16 +115,17 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
     return done;
   };
   opts.live.add(shutdown);
+  const write = chunkWriter(res);
   try {
     for await (const event of stream) {
       if (ended || res.destroyed) break;
-      const ok = res.write(encoder.encode(event));
+      const ok = write(encoder.encode(event));
       if (event.type === 'ERROR') break;
       if (!ok && !ended) {
         // Back-pressure: wait for the socket to drain (or for the watch to end).
         await new Promise<void>((resolve) => {
           wake = resolve;
-          res.once('drain', resolve);
+          write.target.once('drain', resolve);
         });
         wake = undefined;
       }
@@ -117,4 +140,41 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
     if (!res.destroyed && !res.writableEnded) await new Promise<void>((resolve) => res.end(resolve));
     finished();
   }
+}
+
+/** HTTP/1.1 chunks (size line, data, CRLF) of shared event lines, built once per line. */
+const chunks = new WeakMap<Buffer, Buffer>();
+
+function chunkOf(line: Buffer): Buffer {
+  let chunk = chunks.get(line);
+  if (chunk === undefined) {
+    chunk = Buffer.concat([Buffer.from(`${line.length.toString(16)}\r\n`, 'latin1'), line, crlf]);
+    chunks.set(line, chunk);
+  }
+  return chunk;
+}
+
+const crlf = Buffer.from('\r\n', 'latin1');
+
+type ChunkWriter = ((data: string | Buffer) => boolean) & { readonly target: NodeJS.EventEmitter };
+
+/**
+ * How event lines reach the client. On an HTTP/1.1 response whose headers are on the wire and
+ * whose body is chunked, each shared line goes to the socket as one pre-framed chunk, one
+ * write (node's response would frame it again per watcher, in four pieces). Anything else goes
+ * through the response.
+ */
+function chunkWriter(res: ServerResponse): ChunkWriter {
+  const socket = res.socket;
+  const raw =
+    socket !== null &&
+    res.headersSent &&
+    res.chunkedEncoding === true &&
+    (res as unknown as { outputData?: unknown[] }).outputData?.length === 0 &&
+    (res as unknown as { outputSize?: number }).outputSize === 0;
+  if (!raw) return Object.assign((data: string | Buffer) => res.write(data), { target: res });
+  return Object.assign((data: string | Buffer) => {
+    if (typeof data === 'string') return res.write(data);
+    return socket.write(chunkOf(data));
+  }, { target: socket });
 }

@@ -11,6 +11,11 @@
 // that version's defaults; each converted object is cached per (key, revision, version) so
 // repeated reads and all watchers share one object: callers must never mutate what they get.
 //
+// Copies. A write copies the request's object once (decode); every later stage owns that copy
+// and changes it in place (to hub, strategy hooks, storage). The object a write returns is built
+// from the stored hub object itself, not by parsing the JSON just written, when that object is
+// plain JSON data (see ownedView).
+//
 // Deletion propagation: Orphan and Foreground are treated like Background (no garbage
 // collector runs behind an aggregated server); finalizers still hold objects until removed.
 import type {
@@ -41,6 +46,7 @@ import type {
   UpdateFn,
   UpdateOptions,
   UpdateResult,
+  WatchEvent,
   WatchQuery,
   WatchStream,
 } from './interface.js';
@@ -108,6 +114,7 @@ class GenericStore implements ResourceStore, HubReader {
   private readonly bookmarkIntervalMs: number;
   private readonly maxWatchQueue: number;
   private readonly admission?: AdmissionChain;
+  private lastTranslated?: { ev: StorageEvent; version: string; out: WatchEvent | undefined };
 
   constructor(kind: KindDefinition, storage: Storage, opts: ResourceStoreOptions) {
     this.kind = kind;
@@ -233,7 +240,7 @@ class GenericStore implements ResourceStore, HubReader {
           if (stream.isEnded) return;
           lastRevision = Math.max(lastRevision, ev.revision);
           try {
-            const out = this.translate(ev, version, labels, fields);
+            const out = labels.empty && fields.empty ? this.translateAll(ev, version, labels, fields) : this.translate(ev, version, labels, fields);
             if (out) stream.push(out);
           } catch (e) {
             stream.push({ type: 'ERROR', object: errors.internal(e).toStatus() as unknown as Json });
@@ -259,6 +266,19 @@ class GenericStore implements ResourceStore, HubReader {
       }
       return stream;
     });
+  }
+
+  /**
+   * translate() for watchers without selectors, whose result depends only on (event, version):
+   * the storage hands the same event to every watcher of a prefix in turn, so the last result
+   * is kept and shared (events are never mutated) rather than built again per watcher.
+   */
+  private translateAll(ev: StorageEvent, version: string, none: LabelSelector, noFields: FieldSelector): WatchEvent | undefined {
+    const last = this.lastTranslated;
+    if (last && last.ev === ev && last.version === version) return last.out;
+    const out = this.translate(ev, version, none, noFields);
+    this.lastTranslated = { ev, version, out };
+    return out;
   }
 
   /** The cacher's rule: selectors are applied to the old and new state of every change. */
@@ -331,7 +351,8 @@ class GenericStore implements ResourceStore, HubReader {
     let warned = false;
     let lastError: StatusError | undefined;
     for (let attempt = 0; attempt < (generated ? maxNameGenerationAttempts : 1); attempt++) {
-      const o = structuredClone(admitted ?? obj);
+      // Only a generated name can take another attempt, which needs the object as it was.
+      const o = generated ? copyJson(admitted ?? obj) : (admitted ?? obj);
       const meta = o.metadata;
       meta.uid = newUid();
       meta.creationTimestamp = formatTimestamp(this.clock());
@@ -366,7 +387,7 @@ class GenericStore implements ResourceStore, HubReader {
       }
       try {
         const kv = await this.storage.create(key, value);
-        return this.view(kv.key, kv.value, kv.modRevision, version);
+        return this.ownedView(kv, hub, version);
       } catch (e) {
         if (!isStorageError(e, 'KeyExists')) throw e;
         lastError = this.alreadyExists(await this.storage.get(key), name);
@@ -400,7 +421,8 @@ class GenericStore implements ResourceStore, HubReader {
         const cur = await this.storage.get(key);
         if (!cur) {
           if (!opts.allowCreate) throw errors.notFound(this.gr, name);
-          const desired = structuredClone(await fn(undefined));
+          // createObject decodes (copies) it.
+          const desired = await fn(undefined);
           this.checkName(desired, namespace, name);
           try {
             return { object: await this.createObject(ctx, namespace, version, desired, true), created: true };
@@ -410,7 +432,7 @@ class GenericStore implements ResourceStore, HubReader {
           }
         }
         const current = this.view(cur.key, cur.value, cur.modRevision, version);
-        const desired = await fn(structuredClone(current));
+        const desired = await fn(copyJson(current));
         const result = await this.updateOnce(ctx, namespace, name, version, v, cur, current, desired, opts);
         if (result !== RETRY) return result;
         if (attempt >= maxConflictRetries) throw errors.modified(this.gr, name);
@@ -445,7 +467,7 @@ class GenericStore implements ResourceStore, HubReader {
     const subresource = opts.subresource;
     if (subresource === 'status') {
       // status_strategy.go: only status (and managedFields) come from the request.
-      const next = structuredClone(current);
+      const next = copyJson(current);
       if (obj.metadata.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
       else delete next.metadata.managedFields;
       if ('status' in obj) next.status = obj.status;
@@ -453,12 +475,12 @@ class GenericStore implements ResourceStore, HubReader {
       obj = next;
     } else if (this.kind.subresources.status) {
       // strategy.go: the main resource cannot change status when /status exists.
-      if ('status' in current) obj.status = structuredClone(current.status);
+      if ('status' in current) obj.status = copyJson(current.status);
       else delete obj.status;
     }
     v.applyDefaults(obj);
     const schemaErrs = v.validate(obj);
-    const old = structuredClone(this.hubOf(cur.key, cur.value, cur.modRevision));
+    const old = copyJson(this.hubOf(cur.key, cur.value, cur.modRevision));
     if (schemaErrs.length) {
       throw errors.invalid(this.kind.group, this.kind.kind, name, [
         ...validateObjectMeta(obj.metadata, this.namespaced),
@@ -516,11 +538,11 @@ class GenericStore implements ResourceStore, HubReader {
     }
     const value = serialize(hub);
     // An update that changes nothing writes nothing: same resourceVersion, no watch event.
-    if (deepEqual(JSON.parse(cur.value), JSON.parse(value))) return { object: current, created: false };
+    if (sameStored(cur.value, value)) return { object: current, created: false };
     if (ctx.dryRun) return { object: this.fromHubObject(hub, cur.modRevision, version), created: false };
     try {
       const kv = await this.storage.update(cur.key, value, cur.modRevision);
-      return { object: this.view(kv.key, kv.value, kv.modRevision, version), created: false };
+      return { object: this.ownedView(kv, hub, version), created: false };
     } catch (e) {
       if (isStorageError(e, 'Conflict') || isStorageError(e, 'KeyNotFound')) return RETRY;
       throw e;
@@ -543,10 +565,10 @@ class GenericStore implements ResourceStore, HubReader {
         try {
           if ((hub.metadata.finalizers ?? []).length > 0) {
             // Finalizers pending: mark as deleting and keep the object (store.go markAsDeleting).
-            const marked = structuredClone(hub);
+            const marked = copyJson(hub);
             markAsDeleting(marked.metadata, this.clock());
             const value = serialize(marked);
-            if (deepEqual(JSON.parse(cur.value), JSON.parse(value))) return { object: current, deleted: false };
+            if (sameStored(cur.value, value)) return { object: current, deleted: false };
             if (ctx.dryRun) return { object: this.fromHubObject(marked, cur.modRevision, version), deleted: false };
             const kv = await this.storage.update(cur.key, value, cur.modRevision);
             return { object: this.view(kv.key, kv.value, kv.modRevision, version), deleted: false };
@@ -614,7 +636,7 @@ class GenericStore implements ResourceStore, HubReader {
     old: KubeObject | undefined,
     subresource: string | undefined,
   ): Promise<FieldError[]> {
-    const before = structuredClone(hub);
+    const before = copyJson(hub);
     await this.admission!.admit(this.attributes(ctx, operation, version, namespace, name, hub, old, subresource));
     if (deepEqual(before, hub)) return [];
     const storage = this.versions.get(this.kind.storageVersion)!;
@@ -715,7 +737,8 @@ class GenericStore implements ResourceStore, HubReader {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw errors.badRequest(`${this.kind.kind} in version "${version}" cannot be handled as a ${this.kind.kind}: the body must be a JSON object`);
     }
-    const obj = structuredClone(input) as KubeObject;
+    // The one copy of a write: every later stage owns it and may change it in place.
+    const obj = copyJson(input);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     this.checkMetadataShape(obj, version);
     const expected = `${this.kind.group}/${version}`;
@@ -837,10 +860,11 @@ class GenericStore implements ResourceStore, HubReader {
     return this.resourcePrefix;
   }
 
+  /** `obj` (owned by the caller, who must not use it afterwards) as the hub version. */
   private toHub(obj: KubeObject, version: string): KubeObject {
     let hub: KubeObject;
     if (version === this.kind.storageVersion) {
-      hub = structuredClone(obj);
+      hub = obj;
     } else {
       try {
         hub = this.kind.conversion.toHub(obj);
@@ -855,13 +879,17 @@ class GenericStore implements ResourceStore, HubReader {
     }
     hub.apiVersion = `${this.kind.group}/${this.kind.storageVersion}`;
     hub.kind = this.kind.kind;
-    hub.metadata = hub.metadata ?? structuredClone(obj.metadata);
+    hub.metadata = hub.metadata ?? obj.metadata;
     return hub;
   }
 
-  /** A hub object as `version`, with `revision` as its resourceVersion and defaults applied. */
-  private fromHubObject(hub: KubeObject, revision: number | undefined, version: string): KubeObject {
-    const h = structuredClone(hub);
+  /**
+   * A hub object as `version`, with `revision` as its resourceVersion and defaults applied.
+   * `owned`: the caller hands `hub` over (it is changed in place and may become the result);
+   * otherwise it is copied first.
+   */
+  private fromHubObject(hub: KubeObject, revision: number | undefined, version: string, owned = false): KubeObject {
+    const h = owned ? hub : copyJson(hub);
     if (revision === undefined) delete h.metadata.resourceVersion;
     else h.metadata.resourceVersion = String(revision);
     let out: KubeObject;
@@ -887,9 +915,28 @@ class GenericStore implements ResourceStore, HubReader {
     const cacheKey = `${tag}\u0000${version}\u0000${revision}\u0000${key}`;
     let obj = this.cache.get(cacheKey);
     if (!obj) {
-      obj = this.fromHubObject(JSON.parse(value) as KubeObject, revision, version);
+      obj = this.fromHubObject(JSON.parse(value) as KubeObject, revision, version, true);
       this.remember(cacheKey, obj);
     }
+    return obj;
+  }
+
+  /**
+   * view() of what a write just stored, built from `hub`, the object `kv.value` was serialized
+   * from, instead of parsing that JSON again. The write hands `hub` over. Only when `hub` is
+   * plain JSON data (what parsing its JSON would give back, key order included) is it used; an
+   * object a strategy hook left with an `undefined`, a Date or shared substructure goes the
+   * parsing way, so the result is always what view() would have given.
+   */
+  private ownedView(kv: KeyValue, hub: KubeObject, version: string): KubeObject {
+    const cacheKey = `\u0000${version}\u0000${kv.modRevision}\u0000${kv.key}`;
+    let obj = this.cache.get(cacheKey);
+    if (obj) return obj;
+    if (!isPlainJson(hub) || hub.metadata === undefined) return this.view(kv.key, kv.value, kv.modRevision, version);
+    // serialize() left resourceVersion out; fromHubObject appends it, as on the parsed object.
+    delete hub.metadata.resourceVersion;
+    obj = this.fromHubObject(hub, kv.modRevision, version, true);
+    this.remember(cacheKey, obj);
     return obj;
   }
 
@@ -958,6 +1005,91 @@ class GenericStore implements ResourceStore, HubReader {
       throw errors.internal(e);
     }
   }
+}
+
+/** Two stored values hold the same object (equal text is the common, cheap case). */
+function sameStored(a: string, b: string): boolean {
+  return a === b || deepEqual(JSON.parse(a), JSON.parse(b));
+}
+
+const objectProto = Object.prototype;
+
+/**
+ * A deep copy of JSON-like data, as structuredClone would make it, several times faster for
+ * plain objects and arrays. Anything else in the tree (a Date, a Map, a class instance, a
+ * function, a sparse array, a cycle) makes it fall back to structuredClone of the whole value,
+ * so results (and failures) stay structuredClone's.
+ */
+function copyJson<T>(value: T): T {
+  try {
+    return copyPlain(value, 0) as T;
+  } catch (e) {
+    if (e !== notPlain) throw e;
+    return structuredClone(value);
+  }
+}
+
+const notPlain = Symbol('not plain JSON data');
+/** Deeper than this is taken for a cycle (structuredClone handles those). */
+const maxCopyDepth = 200;
+
+function copyPlain(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) {
+    if (typeof v === 'function' || typeof v === 'symbol') throw notPlain;
+    return v;
+  }
+  if (depth > maxCopyDepth) throw notPlain;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) throw notPlain;
+      out[i] = copyPlain(v[i], depth + 1);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== objectProto && proto !== null) throw notPlain;
+  const out: Json = {};
+  for (const k of Object.keys(v)) {
+    // An own `__proto__` key (JSON.parse makes them) would set the copy's prototype instead.
+    if (k === '__proto__') throw notPlain;
+    out[k] = copyPlain((v as Json)[k], depth + 1);
+  }
+  return out;
+}
+
+/**
+ * True when JSON.parse(JSON.stringify(v)) would be a tree equal to `v` in every way a reader
+ * can see: plain objects and arrays only, no `undefined`, no non-finite numbers, no object
+ * reached twice, no own `__proto__` key. (Key order survives the round trip: JSON.stringify
+ * writes keys in the object's own order, integer-like keys first, and JSON.parse keeps it.)
+ */
+function isPlainJson(root: unknown): boolean {
+  const seen = new Set<object>();
+  const walk = (v: unknown, depth: number): boolean => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return true;
+      case 'number':
+        return Number.isFinite(v);
+      case 'object':
+        break;
+      default:
+        return false;
+    }
+    if (v === null) return true;
+    if (depth > maxCopyDepth || seen.has(v)) return false;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (!(i in v) || !walk(v[i], depth + 1)) return false;
+      return true;
+    }
+    if (Object.getPrototypeOf(v) !== objectProto) return false;
+    for (const k of Object.keys(v)) if (k === '__proto__' || !walk((v as Json)[k], depth + 1)) return false;
+    return true;
+  };
+  return walk(root, 0);
 }
 
 /** The stored form: the hub object without resourceVersion (the storage revision is it). */

@@ -76,13 +76,18 @@ class Cacher implements CachedStorage {
   private readonly relistBackoffMs: number;
 
   private readonly items = new Map<string, KeyValue>();
-  private sortedKeys: string[] = [];
+  private sortedKeys = new SortedKeys();
   /** Every backend event up to `rev` has been applied. */
   private rev = 0;
   /** The oldest revision whose state the window can rebuild (all events after it are kept). */
   private oldest = 0;
+  /** Recent events, oldest first: those from `windowHead` on are kept (see trimWindow). */
   private window: StorageEvent[] = [];
   private windowTimes: number[] = [];
+  private windowHead = 0;
+  /** Applied events not yet handed to watchers (see apply). */
+  private unpublished: StorageEvent[] = [];
+  private publishScheduled = false;
 
   private hub = new WatchHub();
   private backendWatch?: Watcher;
@@ -196,9 +201,7 @@ class Cacher implements CachedStorage {
   async compact(revision: number): Promise<void> {
     await this.inner.compact(revision);
     if (revision > this.oldest && revision <= this.rev) {
-      const keepFrom = firstAfter(this.window, revision);
-      this.window = this.window.slice(keepFrom);
-      this.windowTimes = this.windowTimes.slice(keepFrom);
+      this.dropWindowBefore(firstAfter(this.window, revision, this.windowHead));
       this.oldest = revision;
     }
   }
@@ -214,6 +217,7 @@ class Cacher implements CachedStorage {
     clearTimeout(this.relistTimer);
     this.backendWatch?.stop();
     this.backendWatch = undefined;
+    this.publish();
     this.hub.closeAll(closedError());
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
@@ -237,11 +241,12 @@ class Cacher implements CachedStorage {
     if (this.closed) return;
     this.items.clear();
     for (const kv of listed.items) this.items.set(kv.key, kv);
-    this.sortedKeys = listed.items.map((kv) => kv.key); // backends return key order
+    this.sortedKeys = new SortedKeys(listed.items.map((kv) => kv.key)); // backends return key order
     this.rev = listed.revision;
     this.oldest = listed.revision;
     this.window = [];
     this.windowTimes = [];
+    this.windowHead = 0;
     this.backendWatch = this.inner.watch(this.prefix, { afterRevision: listed.revision }, {
       onEvent: (e) => this.apply(e),
       onError: () => this.resync(),
@@ -264,6 +269,7 @@ class Cacher implements CachedStorage {
     this.synced = false;
     this.backendWatch?.stop();
     this.backendWatch = undefined;
+    this.publish(); // what was applied reaches the watchers before their end
     this.hub.closeAll(new StorageError('Unavailable', 'the watch cache is re-synchronizing with storage; watch again'));
     this.hub = new WatchHub();
     this.scheduleSync(this.relistBackoffMs);
@@ -272,29 +278,60 @@ class Cacher implements CachedStorage {
   private apply(e: StorageEvent): void {
     if (e.revision <= this.rev) return;
     if (e.type === 'put') {
-      if (!this.items.has(e.key)) this.sortedKeys.splice(lowerBound(this.sortedKeys, e.key), 0, e.key);
+      if (!this.items.has(e.key)) this.sortedKeys.insert(e.key);
       this.items.set(e.key, { key: e.key, value: e.value, createRevision: e.createRevision, modRevision: e.revision });
     } else if (this.items.delete(e.key)) {
-      this.sortedKeys.splice(lowerBound(this.sortedKeys, e.key), 1);
+      this.sortedKeys.delete(e.key);
     }
     this.rev = e.revision;
+    const now = Date.now();
     this.window.push(e);
-    this.windowTimes.push(Date.now());
-    this.trimWindow();
-    this.hub.publish([e]);
+    this.windowTimes.push(now);
+    this.trimWindow(now);
+    // Writers first, watchers next: the write's own waiter is released now (its response goes
+    // out in this turn), and watchers get the event from setImmediate, with every event applied
+    // meanwhile, in order. A watcher that starts in between takes the event from the window as
+    // backlog; the hub skips what a watcher already has, so nothing is repeated or missed.
+    this.unpublished.push(e);
+    if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      setImmediate(() => this.publish());
+    }
     this.releaseWaiters();
   }
 
+  /** Hand the applied events to the watchers (of the current hub). */
+  private publish(): void {
+    this.publishScheduled = false;
+    if (this.unpublished.length === 0) return;
+    const events = this.unpublished;
+    this.unpublished = [];
+    this.hub.publish(events);
+  }
+
   /** Keep the larger of (last windowEvents events, last windowMs of events), capped. */
-  private trimWindow(): void {
-    const cutoff = Date.now() - this.windowMs;
+  private trimWindow(now: number): void {
+    const cutoff = now - this.windowMs;
+    const head = this.windowHead;
+    const n = this.window.length - head;
     let drop = 0;
-    const n = this.window.length;
-    while (n - drop > this.windowEvents && (this.windowTimes[drop] <= cutoff || n - drop > this.maxWindowEvents)) drop++;
+    while (n - drop > this.windowEvents && (this.windowTimes[head + drop] <= cutoff || n - drop > this.maxWindowEvents)) drop++;
     if (drop === 0) return;
-    this.oldest = this.window[drop - 1].revision;
-    this.window = this.window.slice(drop);
-    this.windowTimes = this.windowTimes.slice(drop);
+    this.oldest = this.window[head + drop - 1].revision;
+    this.dropWindowBefore(head + drop);
+  }
+
+  /**
+   * Forget window[0..index). Dropping only moves `windowHead`; the arrays are copied once the
+   * dropped part is half of them, so a full window costs O(1) per event, not a copy of it.
+   */
+  private dropWindowBefore(index: number): void {
+    this.windowHead = index;
+    if (index >= 1024 && index * 2 >= this.window.length) {
+      this.window = this.window.slice(index);
+      this.windowTimes = this.windowTimes.slice(index);
+      this.windowHead = 0;
+    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -361,27 +398,25 @@ class Cacher implements CachedStorage {
         ),
       );
     }
-    const backlog = this.window.slice(firstAfter(this.window, opts.afterRevision));
+    const backlog = this.window.slice(firstAfter(this.window, opts.afterRevision, this.windowHead));
     return this.hub.add(prefix, opts.afterRevision, backlog, handlers);
   }
 
   private listLatest(prefix: string, opts: ListOptions): ListResult {
     const from = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
     const items: KeyValue[] = [];
-    let i = lowerBound(this.sortedKeys, from ?? prefix);
-    for (; i < this.sortedKeys.length; i++) {
-      const key = this.sortedKeys[i];
-      if (!key.startsWith(prefix)) break;
-      if (from !== undefined && key <= from) continue;
-      items.push(this.items.get(key)!);
-    }
+    this.sortedKeys.forEachFrom(from ?? prefix, (key) => {
+      if (!key.startsWith(prefix)) return false;
+      if (from === undefined || key > from) items.push(this.items.get(key)!);
+      return true;
+    });
     return pageResult(items, this.rev, opts.limit);
   }
 
   /** The state at `revision` (oldest <= revision < rev): undo the window's later events. */
   private listAt(prefix: string, revision: number, opts: ListOptions): ListResult | Promise<ListResult> {
     const undone = new Map<string, KeyValue | null>();
-    for (let j = this.window.length - 1; j >= 0 && this.window[j].revision > revision; j--) {
+    for (let j = this.window.length - 1; j >= this.windowHead && this.window[j].revision > revision; j--) {
       const e = this.window[j];
       if (!e.key.startsWith(prefix)) continue;
       if (e.type === 'put' && e.prevValue === undefined) {
@@ -394,11 +429,11 @@ class Cacher implements CachedStorage {
     }
     const from = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
     const keys = new Set<string>();
-    for (let i = lowerBound(this.sortedKeys, from ?? prefix); i < this.sortedKeys.length; i++) {
-      const key = this.sortedKeys[i];
-      if (!key.startsWith(prefix)) break;
+    this.sortedKeys.forEachFrom(from ?? prefix, (key) => {
+      if (!key.startsWith(prefix)) return false;
       keys.add(key);
-    }
+      return true;
+    });
     for (const key of undone.keys()) keys.add(key);
     const items: KeyValue[] = [];
     for (const key of [...keys].sort()) {
@@ -410,9 +445,9 @@ class Cacher implements CachedStorage {
   }
 }
 
-/** Index of the first event with revision > `revision`. */
-function firstAfter(events: readonly StorageEvent[], revision: number): number {
-  let lo = 0;
+/** Index of the first event at or after `from` with revision > `revision`. */
+function firstAfter(events: readonly StorageEvent[], revision: number, from: number): number {
+  let lo = from;
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -424,4 +459,65 @@ function firstAfter(events: readonly StorageEvent[], revision: number): number {
 
 function closedError(): StorageError {
   return new StorageError('Unavailable', 'storage is closed');
+}
+
+/**
+ * The cached keys in order, in blocks of a few hundred: adding or removing a key moves the keys
+ * of one block, where one sorted array would move half of all keys (O(n) per write, which at a
+ * million objects costs more than the rest of the write).
+ */
+class SortedKeys {
+  private static readonly maxBlock = 512;
+  /** Non-empty sorted blocks; every key of a block is below every key of the next. */
+  private blocks: string[][] = [];
+
+  constructor(sorted: readonly string[] = []) {
+    const half = SortedKeys.maxBlock / 2;
+    for (let i = 0; i < sorted.length; i += half) this.blocks.push(sorted.slice(i, i + half));
+  }
+
+  /** Adds a key that is not present. */
+  insert(key: string): void {
+    if (this.blocks.length === 0) {
+      this.blocks.push([key]);
+      return;
+    }
+    const b = this.blockFor(key);
+    const block = this.blocks[b];
+    block.splice(lowerBound(block, key), 0, key);
+    if (block.length > SortedKeys.maxBlock) this.blocks.splice(b + 1, 0, block.splice(block.length >>> 1));
+  }
+
+  delete(key: string): void {
+    if (this.blocks.length === 0) return;
+    const b = this.blockFor(key);
+    const block = this.blocks[b];
+    const i = lowerBound(block, key);
+    if (block[i] !== key) return;
+    block.splice(i, 1);
+    if (block.length === 0) this.blocks.splice(b, 1);
+  }
+
+  /** Calls `visit` with each key >= `start`, in order, until it returns false. */
+  forEachFrom(start: string, visit: (key: string) => boolean): void {
+    if (this.blocks.length === 0) return;
+    let b = this.blockFor(start);
+    let i = lowerBound(this.blocks[b], start);
+    for (; b < this.blocks.length; b++, i = 0) {
+      const block = this.blocks[b];
+      for (; i < block.length; i++) if (!visit(block[i])) return;
+    }
+  }
+
+  /** The block that holds (or would hold) `key`: the last one whose first key is <= it, else the first. */
+  private blockFor(key: string): number {
+    let lo = 0;
+    let hi = this.blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.blocks[mid][0] <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(0, lo - 1);
+  }
 }
