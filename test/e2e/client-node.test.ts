@@ -159,6 +159,55 @@ describe('@kubernetes/client-node against demo (sqlite)', () => {
   });
 });
 
+describe('@kubernetes/client-node informer across a 410', () => {
+  let server: RunningServer;
+  let kc: KubeConfig;
+
+  beforeAll(async () => {
+    // Watches end after 1-2 s and each resource keeps 5 events: an informer that re-watches
+    // from a resourceVersion older than that gets 410 Expired (API-CONTRACT 4.5, 4.6).
+    server = await startExample('demo', { args: ['--min-request-timeout=1', '--default-watch-cache-size=5'] });
+    kc = new KubeConfig();
+    kc.loadFromFile(server.kubeconfig);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('re-lists after 410 Expired and keeps converging', async () => {
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const create = (namespace: string, name: string) =>
+      custom.createNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural: 'widgets',
+        body: { apiVersion: `${group}/${version}`, kind: 'Widget', metadata: { name }, spec: { size: 1 } },
+      });
+    let lists = 0;
+    const informer = makeInformer(kc, `/apis/${group}/${version}/namespaces/default/widgets`, () => {
+      lists++;
+      return custom.listNamespacedCustomObject({ group, version, namespace: 'default', plural: 'widgets' }) as never;
+    });
+    const added: string[] = [];
+    informer.on('add', (o: KubernetesObject) => added.push(o.metadata!.name!));
+    await informer.start();
+    expect(lists).toBe(1);
+    await create('default', 'before');
+    await waitFor(() => added.includes('before'));
+
+    // Writes the informer does not see (another namespace) push its resourceVersion out of the
+    // watch cache's window: its next re-watch gets 410, and only a 410 makes it list again.
+    for (let i = 0; i < 10; i++) await create('other', `elsewhere-${i}`);
+    await waitFor(() => lists >= 2, 20_000);
+
+    await create('default', 'after');
+    await waitFor(() => added.includes('after'));
+    expect(informer.list().map((o) => o.metadata!.name).sort()).toEqual(['after', 'before']);
+    await informer.stop();
+  });
+});
+
 async function waitFor(cond: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {

@@ -32,6 +32,8 @@ export interface ResourceRoutesOptions {
   readonly group: ApiGroupDefinition;
   /** The store of each kind, by plural resource name. */
   readonly stores: ReadonlyMap<string, ResourceStore>;
+  /** Watches without timeoutSeconds end after 1x-2x this many seconds (default 1800). */
+  readonly minRequestTimeoutSeconds?: number;
 }
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -65,7 +67,7 @@ function notFoundResource(): StatusError {
 /** Registers the resource routes of one API group. Not wrapped in fastify-plugin: its body parsers stay inside it. */
 export const resourceRoutes: FastifyPluginAsync<ResourceRoutesOptions> = async (app, opts) => {
   const { group, stores } = opts;
-  const liveWatches = new Set<() => Promise<void>>();
+  const watches: WatchSettings = { live: new Set(), minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds };
 
   // Bodies are read raw and decoded by the handlers, which know which media types each verb
   // takes (415 lists them), that an empty JSON body is fine, and that apply patches are YAML.
@@ -74,7 +76,7 @@ export const resourceRoutes: FastifyPluginAsync<ResourceRoutesOptions> = async (
 
   // End watches (and wait for their last bytes) before the server waits for connections to drain.
   app.addHook('preClose', async () => {
-    await Promise.all([...liveWatches].map((shutdown) => shutdown()));
+    await Promise.all([...watches.live].map((shutdown) => shutdown()));
   });
 
   for (const gv of group.versions) {
@@ -113,7 +115,7 @@ export const resourceRoutes: FastifyPluginAsync<ResourceRoutesOptions> = async (
 
     const handle = (namespaced: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
       const target = resolve(request.params as RouteParams, namespaced);
-      return dispatch(target, request, reply, liveWatches);
+      return dispatch(target, request, reply, watches);
     };
 
     for (const namespaced of [true, false]) {
@@ -129,7 +131,13 @@ function verbAllowed(t: Target, verb: string): boolean {
   return t.kind.verbs.length === 0 || t.kind.verbs.includes(verb);
 }
 
-async function dispatch(t: Target, request: FastifyRequest, reply: FastifyReply, live: Set<() => Promise<void>>): Promise<unknown> {
+/** Open watches (ended first on shutdown) and the default watch lifetime. */
+interface WatchSettings {
+  readonly live: Set<() => Promise<void>>;
+  readonly minRequestTimeoutSeconds?: number;
+}
+
+async function dispatch(t: Target, request: FastifyRequest, reply: FastifyReply, watches: WatchSettings): Promise<unknown> {
   const method = request.method;
   const notAllowed = (): never => {
     throw errors.methodNotAllowed(method, t.gr);
@@ -137,7 +145,7 @@ async function dispatch(t: Target, request: FastifyRequest, reply: FastifyReply,
   if (t.name === undefined) {
     if (method === 'GET') {
       const q = parseReadOptions(request.query as RawQuery);
-      if (q.watch) return verbAllowed(t, 'watch') ? watchCollection(t, request, reply, live) : notAllowed();
+      if (q.watch) return verbAllowed(t, 'watch') ? watchCollection(t, request, reply, watches) : notAllowed();
       return verbAllowed(t, 'list') ? listCollection(t, request, reply) : notAllowed();
     }
     if (t.allNamespaces) return notAllowed();
@@ -233,7 +241,7 @@ async function listCollection(t: Target, request: FastifyRequest, reply: Fastify
   return send(reply, ctx, 200, encodeList({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: q.includeObject }, list));
 }
 
-async function watchCollection(t: Target, request: FastifyRequest, reply: FastifyReply, live: Set<() => Promise<void>>) {
+async function watchCollection(t: Target, request: FastifyRequest, reply: FastifyReply, watches: WatchSettings) {
   const q = parseReadOptions(query(request));
   const format = negotiateOutput(request.headers.accept, { transforms: true, list: false, watch: true });
   const ctx = readContext(request);
@@ -244,9 +252,9 @@ async function watchCollection(t: Target, request: FastifyRequest, reply: Fastif
     stream,
     encoder: watchEncoder(t.kind, format, q.includeObject),
     format,
-    timeoutSeconds: q.timeoutSeconds ?? defaultWatchTimeoutSeconds(),
+    timeoutSeconds: q.timeoutSeconds ?? defaultWatchTimeoutSeconds(watches.minRequestTimeoutSeconds),
     headers: ctx.warnings.length > 0 ? { warning: warningHeaders(ctx.warnings) } : undefined,
-    live,
+    live: watches.live,
   });
   return reply;
 }

@@ -11,9 +11,16 @@ import { contentTypeOf, type OutputFormat } from './negotiation.js';
 import type { IncludeObject } from './query.js';
 import { partialObjectMetadata, toTable } from './table.js';
 
-/** kube's default: a random duration between 1x and 2x --min-request-timeout (1800 s). */
-export function defaultWatchTimeoutSeconds(): number {
-  return 1800 + Math.floor(Math.random() * 1800);
+/** kube-apiserver's --min-request-timeout default, in seconds. */
+export const defaultMinRequestTimeoutSeconds = 1800;
+
+/**
+ * kube's watch timeout when the client sets none: a random duration between 1x and 2x
+ * --min-request-timeout, so that watches of many clients do not all end at once
+ * (k8s.io/apiserver pkg/endpoints/handlers/get.go).
+ */
+export function defaultWatchTimeoutSeconds(minRequestTimeoutSeconds = defaultMinRequestTimeoutSeconds): number {
+  return minRequestTimeoutSeconds + Math.floor(Math.random() * minRequestTimeoutSeconds);
 }
 
 export interface WatchEncoder {

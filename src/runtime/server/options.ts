@@ -50,6 +50,8 @@ export interface StorageOptions {
   backend?: StorageBackend;
   etcdServers: string[];
   etcdPrefix: string;
+  /** `--default-watch-cache-size`: events each resource's watch cache keeps; undefined: adaptive. */
+  watchCacheSize?: number;
 }
 
 /** A namespaced object name as `--serving-cert-secret` gives it (`<namespace>/<name>`). */
@@ -67,6 +69,8 @@ export interface InClusterServingOptions {
 /** Everything the flags say, before defaults that depend on other flags are applied. */
 export interface ServerOptions {
   dataDir: string;
+  /** `--min-request-timeout`, seconds: watches without timeoutSeconds last 1x-2x this. */
+  minRequestTimeoutSeconds: number;
   secureServing: SecureServingOptions;
   storage: StorageOptions;
   inCluster: InClusterServingOptions;
@@ -101,6 +105,7 @@ interface FlagSpec {
 export function defaultOptions(): ServerOptions {
   return {
     dataDir: './.data',
+    minRequestTimeoutSeconds: 1800,
     secureServing: { port: 8443 },
     storage: { etcdServers: [], etcdPrefix: '/registry' },
     inCluster: { servingCertHosts: [] },
@@ -201,6 +206,31 @@ export const flagTable: FlagSpec[] = [
       const s = String(raw);
       if (!s.startsWith('/')) return `invalid value "${s}" for --etcd-prefix: must start with "/"`;
       o.storage.etcdPrefix = s.length > 1 ? s.replace(/\/+$/, '') : s;
+      return undefined;
+    },
+  },
+  {
+    name: 'min-request-timeout',
+    type: 'string',
+    valueName: 'int',
+    help: 'Seconds a watch lasts when the client asks for no timeoutSeconds: a random time between this and twice this, as kube-apiserver does. (default 1800)',
+    apply(o, raw) {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) return `invalid value "${String(raw)}" for --min-request-timeout: must be a positive integer`;
+      o.minRequestTimeoutSeconds = n;
+      return undefined;
+    },
+  },
+  {
+    name: 'default-watch-cache-size',
+    type: 'string',
+    valueName: 'int',
+    help:
+      'Events of history each resource\'s watch cache keeps for watches to resume from; older resourceVersions get 410 Expired. (default: the last 1000 events or 150 s, whichever keeps more)',
+    apply(o, raw) {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) return `invalid value "${String(raw)}" for --default-watch-cache-size: must be a positive integer`;
+      o.storage.watchCacheSize = n;
       return undefined;
     },
   },
@@ -411,6 +441,7 @@ export type KubeconfigSource = { readonly kind: 'file'; readonly path: string; r
  */
 export interface CompletedConfig {
   readonly dataDir: string;
+  readonly minRequestTimeoutSeconds: number;
   readonly secureServing: {
     readonly bindAddress: string;
     readonly port: number;
@@ -424,6 +455,7 @@ export interface CompletedConfig {
     readonly backend: StorageBackend;
     readonly etcdServers: readonly string[];
     readonly etcdPrefix: string;
+    readonly watchCacheSize?: number;
   };
   /** Standalone: our CA's admin certificate is the only identity (no authn source configured). */
   readonly standalone: boolean;
@@ -492,6 +524,7 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
   const unspecified = bindAddress === '0.0.0.0' || bindAddress === '::';
   return {
     dataDir,
+    minRequestTimeoutSeconds: o.minRequestTimeoutSeconds,
     secureServing: {
       bindAddress,
       port: s.port,
@@ -504,6 +537,7 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
       backend: o.storage.backend ?? (o.storage.etcdServers.length ? 'etcd3' : 'sqlite'),
       etcdServers: [...o.storage.etcdServers],
       etcdPrefix: o.storage.etcdPrefix,
+      watchCacheSize: o.storage.watchCacheSize,
     },
     standalone,
     auth: a,

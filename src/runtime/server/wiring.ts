@@ -39,9 +39,14 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
   // Keys are `<prefix>/<group>/<resource>/<namespace>/<name>`.
   const keyPrefix = s.etcdPrefix.replace(/\/+$/, '');
   const caches: CachedStorage[] = [];
+  // A fixed size replaces the adaptive window (count or age) of the cacher's defaults.
+  const watchWindow =
+    s.watchCacheSize === undefined
+      ? {}
+      : { windowEvents: s.watchCacheSize, windowMs: 0, maxWindowEvents: s.watchCacheSize };
   for (const kind of group.kinds) {
     // One watch cache per resource, fed by the backend's watch of the resource's key prefix.
-    const cached = createCachedStorage(storage, `${keyPrefix}/${kind.group}/${kind.plural}/`);
+    const cached = createCachedStorage(storage, `${keyPrefix}/${kind.group}/${kind.plural}/`, watchWindow);
     caches.push(cached);
     stores.set(kind.plural, createResourceStore(kind, cached, { prefix: keyPrefix, admission }));
   }
@@ -58,7 +63,7 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
     synced: () => synced,
     async register(app) {
       // Even with no kinds: the plugin answers its own paths (415s, 404s) consistently.
-      await app.register(resourceRoutes, { group, stores });
+      await app.register(resourceRoutes, { group, stores, minRequestTimeoutSeconds: config.minRequestTimeoutSeconds });
     },
     async close() {
       await Promise.allSettled(caches.map((c) => c.close()));
