@@ -24,7 +24,9 @@ let failed = 0;
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  // A file that fails before any test runs (an import error) counts as one failure.
+  const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed = r.numFailedTests + brokenFiles;
 } catch {
   failed = 1; // no report: vitest itself failed
 }

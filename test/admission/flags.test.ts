@@ -58,7 +58,10 @@ describe('server flags', () => {
       const err: string[] = [];
       await runMain(group, ['--disable-admission-plugins=BanFlunder'], { out: () => {}, err: (l) => err.push(l) });
       expect(process.exitCode).toBe(2);
-      expect(err).toEqual(['error: disable-admission-plugins plugin "BanFlunder" is unknown (registered: Alpha, Beta, Gamma)']);
+      expect(err).toEqual([
+        'error: disable-admission-plugins plugin "BanFlunder" is unknown (registered: Alpha, Beta, Gamma)',
+        'Run with --help for usage.',
+      ]);
     });
   });
 });

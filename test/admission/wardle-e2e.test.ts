@@ -77,7 +77,9 @@ describe('wardle server flags', () => {
       timeout: 30_000,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('error: enable-admission-plugins plugin "NoSuchPlugin" is unknown (registered: BanFlunder)\n');
+    expect(r.stderr).toBe(
+      'error: enable-admission-plugins plugin "NoSuchPlugin" is unknown (registered: BanFlunder)\nRun with --help for usage.\n',
+    );
     expect(r.stdout).toBe('');
   });
 });
