@@ -4,7 +4,7 @@
 // hooks type per plugin, typed on the kinds it names. src/generated/registry.ts registers the
 // plugins (src/emit/registry.ts). A spec without plugins produces nothing here.
 import type { AdmissionPluginIR, KindIR, ProjectIR } from '../model/ir.js';
-import type { Emitter, GeneratedFile } from './emitter.js';
+import { userOwnedNotice, type Emitter, type GeneratedFile } from './emitter.js';
 import { generatedDir, importPath, paths } from './paths.js';
 import { camel } from './ts/naming.js';
 import { moduleText } from './ts/print.js';
@@ -89,7 +89,7 @@ export function admissionPluginModule(ir: ProjectIR, p: AdmissionPluginIR): stri
   const other = ir.kinds.find((k) => !p.kinds.includes(k.kind)) ?? resource;
   const description = p.description ? ['//', ...commentLines(p.description)] : [];
   const header = [
-    `// This file is owned by you: aa-gen created it once and will never overwrite it.`,
+    `// ${userOwnedNotice}`,
     `//`,
     `// Admission plugin ${p.name} (${p.type}), the equivalent of a k8s.io/apiserver admission plugin`,
     `// (pkg/admission/interfaces.go ${mutating ? 'MutationInterface' : 'ValidationInterface'}). It is called on ${p.operations.join(', ')} of ${kindList},`,

@@ -6,7 +6,7 @@
 // autoConvert_* / Convert_* split of k8s.io/code-generator). A new unmatched field later adds
 // an import the user file lacks, so the project stops typechecking until it is written.
 import type { KindIR, ProjectIR, StructuralSchema } from '../model/ir.js';
-import type { Emitter, GeneratedFile } from './emitter.js';
+import { userOwnedNotice, type Emitter, type GeneratedFile } from './emitter.js';
 import { importPath, paths } from './paths.js';
 import {
   childKey,
@@ -279,7 +279,7 @@ function generatedModule(ir: ProjectIR, p: KindConversionPlan): string {
 function userModule(ir: ProjectIR, p: KindConversionPlan): string {
   const file = paths.userConversion(p.kind);
   const head = [
-    `// This file is owned by you: aa-gen created it once and will never overwrite it.`,
+    `// ${userOwnedNotice}`,
     `//`,
     `// Hand-written conversions of ${p.kind.kind} for the fields that differ between versions, like`,
     `// conversion-gen's hand-written Convert_* functions. ${paths.conversion(p.kind)} calls each`,

@@ -26,3 +26,6 @@ export interface Emitter {
   readonly name: string;
   emit(ir: ProjectIR): readonly GeneratedFile[];
 }
+
+/** The first line of every user-owned scaffold (after the comment marker). */
+export const userOwnedNotice = 'This file is yours: aa-gen created it once and never overwrites it.';

@@ -5,7 +5,7 @@
 import type { AdmissionPluginIR, KindIR, ProjectIR } from '../model/ir.js';
 import { admissionPaths, pluginValueName } from './admission.js';
 import { conversionName } from './conversion.js';
-import type { Emitter, GeneratedFile } from './emitter.js';
+import { userOwnedNotice, type Emitter, type GeneratedFile } from './emitter.js';
 import { importPath, paths } from './paths.js';
 import { registrationName } from './register.js';
 import { camel, versionNames, versionsWithKinds } from './ts/naming.js';
@@ -77,7 +77,7 @@ export function strategyModule(ir: ProjectIR, kind: KindIR): string {
   const status = kind.subresources.status;
   return moduleText([
     [
-      `// This file is owned by you: aa-gen created it once and will never overwrite it.`,
+      `// ${userOwnedNotice}`,
       `//`,
       `// Strategy hooks of ${kind.kind}, the equivalent of a Go REST strategy (k8s.io/apiserver`,
       `// pkg/registry/rest/create.go, update.go). Every hook is optional and receives objects in the`,

@@ -22,7 +22,7 @@ describe('admission emitter', () => {
     expect(types).toContain('export type Resources = {\n  fischers: Fischer;\n  flunders: Flunder;\n};');
     expect(types).toContain('export type BanFlunderHooks = ValidatingHooks<Flunder, Resources>;');
     const stub = files[1]!.content;
-    expect(stub).toMatch(/^\/\/ This file is owned by you: aa-gen created it once and will never overwrite it\./);
+    expect(stub).toMatch(/^\/\/ This file is yours: aa-gen created it once and never overwrites it\./);
     expect(stub).toContain(`import type { BanFlunderHooks } from '../generated/admission.js';`);
     expect(stub).toContain('export const banFlunderPlugin: BanFlunderHooks = {');
     expect(stub).toContain('  validate() {');

@@ -37,7 +37,7 @@ test('file layout and ownership', () => {
     'src/admission/banflunder.ts': 'user',
   });
   for (const f of [...wardle.values(), ...widgets.values()]) {
-    if (f.owner === 'user') expect(f.content, f.path).toMatch(/^\/\/ This file is owned by you: aa-gen created it once and will never overwrite it\./);
+    if (f.owner === 'user') expect(f.content, f.path).toMatch(/^\/\/ This file is yours: aa-gen created it once and never overwrites it\./);
     else expect(f.content, f.path).not.toMatch(/Code generated/);
     expect(f.content.endsWith('\n') && !f.content.endsWith('\n\n'), f.path).toBe(true);
   }

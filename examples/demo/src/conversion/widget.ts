@@ -1,4 +1,4 @@
-// This file is owned by you: aa-gen created it once and will never overwrite it.
+// This file is yours: aa-gen created it once and never overwrites it.
 //
 // Hand-written conversions of Widget for the fields that differ between versions, like
 // conversion-gen's hand-written Convert_* functions. src/generated/conversion/widget.ts calls each

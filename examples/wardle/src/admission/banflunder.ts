@@ -1,4 +1,4 @@
-// This file is owned by you: aa-gen created it once and will never overwrite it.
+// This file is yours: aa-gen created it once and never overwrites it.
 //
 // Admission plugin BanFlunder, as sample-apiserver's pkg/admission/plugin/banflunder: a Flunder
 // may not be created with a name that any Fischer lists in disallowedFlunders. sample-apiserver

@@ -1,4 +1,4 @@
-// This file is owned by you: aa-gen created it once and will never overwrite it.
+// This file is yours: aa-gen created it once and never overwrites it.
 //
 // Hand-written conversions of Flunder, as sample-apiserver's
 // pkg/apis/wardle/v1alpha1/conversion.go: v1alpha1 has one `reference` whose meaning depends on

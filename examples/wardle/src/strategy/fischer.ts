@@ -1,4 +1,4 @@
-// This file is owned by you: aa-gen created it once and will never overwrite it.
+// This file is yours: aa-gen created it once and never overwrites it.
 //
 // Strategy hooks of Fischer, the equivalent of a Go REST strategy (k8s.io/apiserver
 // pkg/registry/rest/create.go, update.go). Every hook is optional and receives objects in the

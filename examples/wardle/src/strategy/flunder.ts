@@ -1,4 +1,4 @@
-// This file is owned by you: aa-gen created it once and will never overwrite it.
+// This file is yours: aa-gen created it once and never overwrites it.
 //
 // Strategy hooks of Flunder, the equivalent of sample-apiserver's registry strategy, defaults
 // (pkg/apis/wardle/v1alpha1/defaults.go) and validation (pkg/apis/wardle/validation). Hooks
