@@ -15,9 +15,12 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
+// The default runs the gRPC client in a worker thread (etcd3-threaded.ts); `main` runs it here.
 const open = (prefix = '') => createEtcd3Storage({ endpoints: [etcd!.endpoint], prefix, compactInterval: 0 });
+const openOnThisThread = () => createEtcd3Storage({ endpoints: [etcd!.endpoint], compactInterval: 0, clientThread: 'main' });
 
-runStorageConformance('etcd3', async () => open(), { skip });
+runStorageConformance('etcd3 (client in a worker thread, the default)', async () => open(), { skip });
+runStorageConformance('etcd3 (client on the calling thread)', async () => openOnThisThread(), { skip });
 
 describe.skipIf(skip)('etcd3 backend', () => {
   it('two instances sharing one etcd see each other’s writes, in watch and in reads', async () => {
