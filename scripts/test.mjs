@@ -1,4 +1,4 @@
-// The whole test suite: build (the CLI and examples run from dist/), then vitest, then one
+// The whole test suite: build (the CLI and examples run from dist/), typecheck, then vitest, then one
 // final line `N passed, N failed` (vitest's own summary does not count that way).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
-if (run('npm', ['run', '--silent', 'build']) !== 0) {
+// Build the CLI and runtime, and typecheck everything (src, tests, benches) under strict TS.
+if (run('npm', ['run', '--silent', 'build']) !== 0 || run('npm', ['run', '--silent', 'typecheck']) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
