@@ -64,3 +64,12 @@ export function lowerBound(sorted: readonly string[], target: string): number {
   }
   return lo;
 }
+
+/** Compaction may not pass the current revision (every backend answers TooLarge alike). */
+export function checkCompactRevision(revision: number, current: number): void {
+  if (revision > current) {
+    throw new StorageError('TooLarge', `cannot compact to revision ${revision}: current revision is ${current}`, {
+      revision: current,
+    });
+  }
+}

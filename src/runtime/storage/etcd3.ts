@@ -16,7 +16,7 @@ import { Etcd3, Range } from 'etcd3';
 import type { IKeyValue, IOptions, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
 import { startCompactor } from './compactor.js';
 import type { CompactionPolicy, Compactor } from './compactor.js';
-import { checkKey } from './common.js';
+import { checkCompactRevision, checkKey } from './common.js';
 import { StorageError } from './interface.js';
 import type {
   KeyValue,
@@ -180,11 +180,7 @@ class Etcd3Storage implements Storage {
   async compact(revision: number): Promise<void> {
     const k = this.k(COMPACT_REV_KEY);
     const current = await this.call(() => this.client.kv.range({ key: k }));
-    if (revision > Number(current.header.revision)) {
-      throw new StorageError('TooLarge', `cannot compact to revision ${revision}: current revision is ${current.header.revision}`, {
-        revision: Number(current.header.revision),
-      });
-    }
+    checkCompactRevision(revision, Number(current.header.revision));
     const recorded = current.kvs[0];
     if (recorded && Number(recorded.value.toString()) >= revision) return;
     // Record first, guarded by the record's own revision: of several replicas compacting at

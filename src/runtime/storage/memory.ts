@@ -20,7 +20,7 @@ import type {
   WatchOptions,
   Watcher,
 } from './interface.js';
-import { checkKey, checkListRevision, checkWatchRevision, lowerBound, pageResult } from './common.js';
+import { checkCompactRevision, checkKey, checkListRevision, checkWatchRevision, lowerBound, pageResult } from './common.js';
 import { WatchHub } from './watch-hub.js';
 
 export type MemoryStorageOptions = CompactionPolicy;
@@ -141,11 +141,7 @@ class MemoryStorage implements Storage {
 
   async compact(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.revision) {
-      throw new StorageError('TooLarge', `cannot compact to revision ${revision}: current revision is ${this.revision}`, {
-        revision: this.revision,
-      });
-    }
+    checkCompactRevision(revision, this.revision);
     if (revision <= this.compacted) return;
     const survivors: string[] = [];
     for (const key of this.sortedKeys) {

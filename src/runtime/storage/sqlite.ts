@@ -21,7 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startCompactor } from './compactor.js';
 import type { CompactionPolicy, Compactor } from './compactor.js';
-import { checkKey, checkListRevision, checkWatchRevision, pageResult } from './common.js';
+import { checkCompactRevision, checkKey, checkListRevision, checkWatchRevision, pageResult } from './common.js';
 import { StorageError } from './interface.js';
 import type {
   KeyValue,
@@ -214,11 +214,7 @@ class SqliteStorage implements Storage {
 
   async compact(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.revision) {
-      throw new StorageError('TooLarge', `cannot compact to revision ${revision}: current revision is ${this.revision}`, {
-        revision: this.revision,
-      });
-    }
+    checkCompactRevision(revision, this.revision);
     if (revision <= this.compacted) return;
     this.db.transaction(() => {
       this.stmt.compactSuperseded.run({ rev: revision });
