@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { aaGen, generatedPaths, HEADER, snapshot, tempDir, wardleProject } from './helpers.js';
+import { aaGen, generatedPaths, HEADER, snapshot, wardleProject } from './helpers.js';
 
 const summary = /^aa-gen: (\d+) written, (\d+) unchanged, (\d+) removed$/m;
 
