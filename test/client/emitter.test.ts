@@ -3,13 +3,12 @@
 // project that depends only on aa-gen.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import ts from 'typescript';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { clientEmitter } from '../../src/emit/client.js';
 import { wardleIR } from '../fixtures/ir/wardle.js';
 import { widgetsIR } from '../fixtures/ir/widgets.js';
-import { cleanup, emitTypeScript, handWrittenFlunder, repoRoot, writeProject, type TempProject } from '../emit/project.js';
+import { cleanup, emitTypeScript, handWrittenFlunder, repoRoot, typecheck, writeProject, type TempProject } from '../emit/project.js';
 import { paths } from '../../src/emit/paths.js';
 import type { ProjectIR } from '../../src/model/ir.js';
 
@@ -24,20 +23,6 @@ beforeAll(() => {
   });
 }, 120_000);
 
-function typecheck(dir: string): string[] {
-  const config = ts.readConfigFile(join(dir, 'tsconfig.json'), (p) => ts.sys.readFile(p));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
-  const program = ts.createProgram(parsed.fileNames, parsed.options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file === undefined || d.file.fileName.startsWith(dir))
-    .map((d) => {
-      const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      if (d.file === undefined || d.start === undefined) return msg;
-      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      return `${d.file.fileName.slice(dir.length + 1)}:${line + 1}:${character + 1}: ${msg}`;
-    });
-}
 
 const emitted = (ir: ProjectIR) => clientEmitter.emit(ir);
 

@@ -1,6 +1,7 @@
 // Test support: writes what the TypeScript emitters produce for an IR into a throwaway project
 // under <repo>/tmp (gitignored), with the generated header the writer adds, stubs for the
 // OpenAPI modules another emitter owns, and node_modules/aa-gen linked to this checkout.
+import ts from 'typescript';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ProjectIR } from '../../src/model/ir.js';
@@ -99,3 +100,20 @@ export function convertFlunderSpecV1alpha1ToV1beta1(src: v1alpha1.FlunderSpec, d
   else dst.flunderReference = src.reference;
 }
 `;
+
+/** Strict tsc diagnostics of a temp project, as `file:line:col: message`, its own files only. */
+export function typecheck(dir: string): string[] {
+  const configPath = join(dir, 'tsconfig.json');
+  const config = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
+  const program = ts.createProgram(parsed.fileNames, parsed.options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || d.file.fileName.startsWith(dir))
+    .map((d) => {
+      const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      if (d.file === undefined || d.start === undefined) return msg;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      return `${d.file.fileName.slice(dir.length + 1)}:${line + 1}:${character + 1}: ${msg}`;
+    });
+}

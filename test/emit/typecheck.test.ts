@@ -3,12 +3,11 @@
 // node_modules/aa-gen -> this checkout's built package), as a generated project would.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import ts from 'typescript';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { wardleIR } from '../fixtures/ir/wardle.js';
 import { widgetsIR } from '../fixtures/ir/widgets.js';
-import { cleanup, emitTypeScript, handWrittenFlunder, repoRoot, writeProject } from './project.js';
+import { cleanup, emitTypeScript, handWrittenFlunder, repoRoot, typecheck, writeProject } from './project.js';
 import { paths } from '../../src/emit/paths.js';
 import type { TempProject } from './project.js';
 
@@ -23,21 +22,6 @@ beforeAll(() => {
   });
 });
 
-function typecheck(dir: string): string[] {
-  const configPath = join(dir, 'tsconfig.json');
-  const config = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
-  const program = ts.createProgram(parsed.fileNames, parsed.options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file === undefined || d.file.fileName.startsWith(dir))
-    .map((d) => {
-      const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      if (d.file === undefined || d.start === undefined) return msg;
-      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      return `${d.file.fileName.slice(dir.length + 1)}:${line + 1}:${character + 1}: ${msg}`;
-    });
-}
 
 describe.each([
   ['wardle', wardleIR],
