@@ -2,10 +2,10 @@
 // with real client certificates.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiGroupDefinition } from '../../src/runtime/api.js';
+import { send as sendHttps, type SentResponse } from '../doubles/https.js';
 import { completeOptions, parseOptions } from '../../src/runtime/server/options.js';
 import { createServer, type RunningServer } from '../../src/runtime/server/server.js';
 
@@ -33,12 +33,7 @@ export interface RequestOptions {
   readonly creds?: Credentials;
 }
 
-export interface Response {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-  json(): any;
-}
+export type Response = SentResponse;
 
 export function tempDir(prefix = 'aa-gen-server-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -70,31 +65,7 @@ export async function startTestServer(
 
 /** One HTTPS request on a fresh connection (no agent: each request presents its own cert). */
 export function send(url: string, opts: RequestOptions, ca: string): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: opts.method ?? 'GET',
-        headers: opts.headers,
-        ca,
-        cert: opts.creds?.cert,
-        key: opts.creds?.key,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
+  return sendHttps(url, { method: opts.method, headers: opts.headers, body: opts.body, ca, cert: opts.creds?.cert, key: opts.creds?.key });
 }
 
 /** The metav1.Status shape every error must have. */
