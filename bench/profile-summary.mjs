@@ -72,9 +72,9 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 // Categories of work: every busy sample goes to the category of its own module, or, for a
 // native leaf (socket writes, crypto, JSON), of the nearest JavaScript frame above it.
 const categories = [
+  ['etcd client (storage/etcd, etcd3, grpc-js, protobufjs, node http2)', (m) => /^pkg (etcd3|@grpc\/|protobufjs|@protobufjs\/|long|cockatiel)/.test(m) || /^dist\/runtime\/storage\/(etcd\/|etcd3)/.test(m) || m.startsWith('node:internal/http2')],
   ['aa-gen runtime', (m) => m.startsWith('dist/runtime/')],
   ['generated code (examples/demo)', (m) => m.startsWith('examples/')],
-  ['etcd client (etcd3, grpc-js, protobufjs, node http2)', (m) => /^pkg (etcd3|@grpc\/|protobufjs|@protobufjs\/|long|cockatiel)/.test(m) || m.startsWith('node:internal/http2')],
   ['HTTP server (fastify, node http, tls)', (m) => /^pkg (fastify|find-my-way|avvio|pino|light-my-request|@fastify\/|fast-json-stringify|secure-json-parse|toad-cache)/.test(m) || /^node:(_http_|_tls_|tls|https|http$|internal\/tls|net$)/.test(m)],
   ['garbage collector', (m) => m === '(garbage collector)'],
 ];

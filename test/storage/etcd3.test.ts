@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcd3Storage } from '../../src/runtime/storage/etcd3.js';
 import { isStorageError } from '../../src/runtime/storage/interface.js';
@@ -56,6 +57,22 @@ describe.skipIf(skip)('etcd3 backend', () => {
     }
   });
 
+  it('with several endpoints, calls and watches go to the next one when the first refuses connections', async () => {
+    const dead = await closedPort();
+    for (const clientThread of ['main', 'worker'] as const) {
+      const s = createEtcd3Storage({ endpoints: [`http://127.0.0.1:${dead}`, etcd!.endpoint], compactInterval: 0, clientThread });
+      try {
+        const p = `/registry/failover-${clientThread}-${Date.now()}/`;
+        const events = collect(s, p, await s.currentRevision());
+        const kv = await s.create(`${p}a`, '1');
+        expect((await events.take(1))[0]).toMatchObject({ key: `${p}a`, revision: kv.modRevision });
+        events.stop();
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
   it('reconnects after an etcd restart: calls work again and watches resume without gaps or repeats', async () => {
     const s: Storage = open();
     try {
@@ -87,3 +104,12 @@ describe.skipIf(skip)('etcd3 backend', () => {
     }
   });
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -118,13 +118,15 @@ class ThreadedEtcd3Storage implements Storage {
     if (this.dead === undefined) {
       this.out.flush();
       this.worker.ref();
-      const closed = new Promise<void>((resolve) => {
-        this.worker.on('message', (m) => m === CLOSED && resolve());
-        this.worker.once('exit', () => resolve());
-      });
+      // The worker's storage cancels its watches and closes the client; the worker answers
+      // CLOSED and exits on its own. terminate() only if it has not within 3 s.
+      let exited = false;
+      const exit = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
       this.worker.postMessage(CLOSE);
-      // The worker's storage cancels its watches (bounded at 1 s) and closes the client.
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
+      await Promise.race([exit.then(() => (exited = true)), new Promise((r) => setTimeout(r, 3000).unref())]);
+      this.die('storage is closed');
+      if (!exited) await this.worker.terminate();
+      return;
     }
     this.die('storage is closed');
     await this.worker.terminate();
@@ -184,7 +186,8 @@ class ThreadedEtcd3Storage implements Storage {
   }
 
   private release(): void {
-    if (--this.active === 0) this.worker.unref();
+    // While closing, the worker stays referenced until it has exited (shutdown()).
+    if (--this.active === 0 && !this.closing) this.worker.unref();
   }
 }
 
@@ -241,8 +244,8 @@ function fromSources(): boolean {
  * Run from TypeScript sources (tests under vitest), the worker gets a module loader that
  * transpiles .ts with the `typescript` package (a dev dependency; never used from dist/).
  */
-function workerExecArgv(): string[] {
-  if (!fromSources()) return [];
+function workerExecArgv(): string[] | undefined {
+  if (!fromSources()) return undefined; // inherit this process's flags (e.g. --cpu-prof)
   const tsUrl = pathToFileURL(createRequire(import.meta.url).resolve('typescript')).href;
   const register =
     `import { register } from 'node:module';` +

@@ -1,4 +1,4 @@
-// Worker-thread entry: runs the etcd3 storage (the etcd3 package's gRPC client, in this thread)
+// Worker-thread entry: runs the etcd3 storage (its gRPC client, etcd/grpc.ts, in this thread)
 // for a proxy on the server thread (etcd3-threaded.ts). The gRPC/http2/protobuf work of every
 // call and watch event happens here, off the thread that serves HTTPS. Calls are answered and
 // events forwarded in batches, one postMessage per event-loop turn.
@@ -77,6 +77,8 @@ port.on('message', (msg: readonly ToWorker[] | typeof CLOSE) => {
     void storage.close().finally(() => {
       out.flush();
       port.postMessage(CLOSED);
+      // Exit by running out of work rather than by terminate(), so --cpu-prof writes this thread's profile.
+      port.close();
     });
     return;
   }

@@ -1,19 +1,18 @@
-// The etcd3 backend, after k8s.io/apiserver pkg/storage/etcd3/store.go and watcher.go, on the
-// `etcd3` package's gRPC clients:
+// The etcd3 backend, after k8s.io/apiserver pkg/storage/etcd3/store.go and watcher.go, on our
+// own small gRPC client for etcd's v3 API (etcd/grpc.ts over node:http2, etcd/messages.ts):
 // - create: txn if create_revision(key) == 0 then put;
 // - update/delete: txn if mod_revision(key) == expected then put/delete, else range (to tell
 //   KeyNotFound from Conflict); delete returns the previous kv;
 // - list: range [prefix, prefixEnd) at a revision with limit and a start key; `count` gives
 //   what remains after the page;
-// - watch: from afterRevision+1 with prev_kv; events are de-duplicated by revision and the
-//   resume point is our own last delivered revision, so a reconnect after an etcd restart
-//   neither repeats nor skips events, or reports `Compacted` if that history is gone;
+// - watch: one Watch stream per watch, from afterRevision+1 with prev_kv; events are
+//   de-duplicated by revision and the resume point is our own last delivered revision, so a
+//   reconnect after an etcd restart neither repeats nor skips events, or reports `Compacted`
+//   if that history is gone (etcd cancels the watch with a compact_revision);
 // - the compacted revision is recorded in `compact_rev_key` (as kube-apiserver's compactor does,
 //   pkg/storage/etcd3/compact.go), so every replica sharing the etcd sees the same value.
 // Several instances can share one etcd: all state lives there, watches see every writer.
 
-import { Etcd3, Range } from 'etcd3';
-import type { IKeyValue, IOptions, IWatchResponse, Watcher as EtcdWatcher } from 'etcd3';
 import { startCompactor } from './compactor.js';
 import type { CompactionPolicy, Compactor } from './compactor.js';
 import { checkCompactRevision, checkKey } from './common.js';
@@ -30,6 +29,26 @@ import type {
 } from './interface.js';
 import { WatchHub } from './watch-hub.js';
 import { createThreadedEtcd3Storage } from './etcd3-threaded.js';
+import { GrpcChannel } from './etcd/grpc.js';
+import type { Decode, GrpcStream } from './etcd/grpc.js';
+import {
+  KV_COMPACT,
+  KV_RANGE,
+  KV_TXN,
+  MAINTENANCE_STATUS,
+  WATCH,
+  compactionRequest,
+  decodeHeaderOnly,
+  decodeRangeResponse,
+  decodeTxnResponse,
+  decodeWatchResponse,
+  rangeRequest,
+  txnRequest,
+  watchCreateRequest,
+} from './etcd/messages.js';
+import type { Compare, KeyValue as EtcdKeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent, WatchResponse } from './etcd/messages.js';
+import { grpcFrame } from './etcd/wire.js';
+import type { Field } from './etcd/wire.js';
 
 export interface Etcd3StorageOptions extends CompactionPolicy {
   /** Client URLs, e.g. ['http://127.0.0.1:2379']. */
@@ -58,104 +77,79 @@ export function createEtcd3Storage(opts: Etcd3StorageOptions): Storage {
 
 class Etcd3Storage implements Storage {
   readonly backend = 'etcd3';
-  private readonly client: Etcd3;
+  private readonly channel: GrpcChannel;
   private readonly ns: string;
-  private readonly timeoutMs: number;
   private readonly watchers = new Set<EtcdWatch>();
-  /** Calls in flight, oldest first (one timeout for all, so deadlines come in this order). */
-  private readonly inFlight = new Set<InFlightCall>();
-  private deadlineTimer?: NodeJS.Timeout;
   private readonly compactor: Compactor;
   /** Set once close() starts: no new calls or watches from then on. */
   private closing?: Promise<void>;
-  /** Set once the client is closed. */
-  private closed = false;
 
   constructor(opts: Etcd3StorageOptions) {
     if (opts.endpoints.length === 0) throw new StorageError('Unavailable', 'etcd3 storage needs at least one endpoint');
     this.ns = opts.prefix ?? '';
-    this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
-    this.client = new Etcd3({
-      hosts: [...opts.endpoints],
-      // No client-side retries (a retried txn could apply twice; callers retry on Unavailable)
-      // and no circuit breaker (it would refuse calls for seconds after etcd comes back).
-      // Watch streams reconnect with a backoff capped at one second.
-      faultHandling: { host: () => noopPolicy, global: noopPolicy, watchBackoff: cappedBackoff(100, 1000) },
-      // channelz is gRPC's introspection service; we never serve it, so skip its per-call books.
-      grpcOptions: { 'grpc.enable_channelz': 0 },
-    } as unknown as IOptions);
+    this.channel = new GrpcChannel({ endpoints: opts.endpoints, timeoutMs: opts.requestTimeoutMs ?? 10_000 });
     this.compactor = startCompactor(this, opts);
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
     checkKey(key);
-    const k = this.k(key);
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-        failure: [],
-      }),
-    );
+    const k = this.ns + key;
+    const res = await this.txn({
+      compare: [{ key: k, target: 'create', result: 'equal', revision: 0 }],
+      success: [{ put: { key: k, value } }],
+      failure: [],
+    });
     if (!res.succeeded) throw new StorageError('KeyExists', `key ${key} already exists`, { key });
-    const rev = Number(res.header.revision);
-    return { key, value, createRevision: rev, modRevision: rev };
+    return { key, value, createRevision: res.revision, modRevision: res.revision };
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    const res = await this.call(() => this.client.kv.range({ key: this.k(key) }));
+    const res = await this.range({ key: this.ns + key });
     const kv = res.kvs[0];
     return kv ? this.toKeyValue(kv) : undefined;
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const k = this.k(key);
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
-        success: [{ request_put: { key: k, value: Buffer.from(value), prev_kv: true } }],
-        failure: [{ request_range: { key: k } }],
-      }),
-    );
-    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs[0], expectedModRevision);
-    const prev = res.responses[0]?.response_put?.prev_kv;
-    const rev = Number(res.header.revision);
+    const k = this.ns + key;
+    const res = await this.txn({
+      compare: [{ key: k, target: 'mod', result: 'equal', revision: expectedModRevision }],
+      success: [{ put: { key: k, value, prevKv: true } }],
+      failure: [{ range: { key: k } }],
+    });
+    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.range?.kvs[0], expectedModRevision);
+    const prev = res.responses[0]?.put?.prevKv;
     // The compare held, so the key existed: prev_kv is present.
-    return { key, value, createRevision: prev ? Number(prev.create_revision) : rev, modRevision: rev };
+    return { key, value, createRevision: prev ? prev.createRevision : res.revision, modRevision: res.revision };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    const k = this.k(key);
-    const compare =
+    const k = this.ns + key;
+    const compare: Compare =
       expectedModRevision === undefined
-        ? { key: k, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 }
-        : { key: k, target: 'Mod' as const, result: 'Equal' as const, mod_revision: expectedModRevision };
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [compare],
-        success: [{ request_delete_range: { key: k, prev_kv: true } }],
-        failure: [{ request_range: { key: k } }],
-      }),
-    );
-    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs[0], expectedModRevision);
-    const prev = res.responses[0]?.response_delete_range?.prev_kvs[0];
+        ? { key: k, target: 'create', result: 'greater', revision: 0 }
+        : { key: k, target: 'mod', result: 'equal', revision: expectedModRevision };
+    const res = await this.txn({
+      compare: [compare],
+      success: [{ deleteRange: { key: k, prevKv: true } }],
+      failure: [{ range: { key: k } }],
+    });
+    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.range?.kvs[0], expectedModRevision);
+    const prev = res.responses[0]?.deleteRange?.prevKvs[0];
     if (!prev) throw new StorageError('KeyNotFound', `key ${key} not found`, { key });
-    return { key, value: prev.value.toString(), createRevision: Number(prev.create_revision), modRevision: Number(res.header.revision) };
+    return { key, value: prev.value, createRevision: prev.createRevision, modRevision: res.revision };
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const from = opts.startAfter !== undefined && opts.startAfter >= prefix ? `${opts.startAfter}\u0000` : prefix;
-    const res = await this.call(() =>
-      this.client.kv.range({
-        key: this.k(from),
-        range_end: this.rangeEnd(prefix),
-        revision: opts.revision || 0,
-        limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
-      }),
-    );
+    const res = await this.range({
+      key: this.ns + from,
+      rangeEnd: this.rangeEnd(prefix),
+      revision: opts.revision || 0,
+      limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
+    });
     const items = res.kvs.map((kv) => this.toKeyValue(kv));
-    const remaining = Math.max(0, Number(res.count) - items.length);
-    return { items, revision: opts.revision || Number(res.header.revision), more: res.more, remaining };
+    const remaining = Math.max(0, res.count - items.length);
+    return { items, revision: opts.revision || res.revision, more: res.more, remaining };
   }
 
   watch(prefix: string, opts: WatchOptions, handlers: WatchHandlers): Watcher {
@@ -167,45 +161,41 @@ class Etcd3Storage implements Storage {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: this.k(COMPACT_REV_KEY), keys_only: true }));
-    return Number(res.header.revision);
+    return (await this.range({ key: this.ns + COMPACT_REV_KEY, keysOnly: true })).revision;
   }
 
   async compactedRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: this.k(COMPACT_REV_KEY) }));
-    const kv = res.kvs[0];
-    return kv ? Number(kv.value.toString()) || 0 : 0;
+    const kv = (await this.range({ key: this.ns + COMPACT_REV_KEY })).kvs[0];
+    return kv ? Number(kv.value) || 0 : 0;
   }
 
   async compact(revision: number): Promise<void> {
-    const k = this.k(COMPACT_REV_KEY);
-    const current = await this.call(() => this.client.kv.range({ key: k }));
-    checkCompactRevision(revision, Number(current.header.revision));
+    const k = this.ns + COMPACT_REV_KEY;
+    const current = await this.range({ key: k });
+    checkCompactRevision(revision, current.revision);
     const recorded = current.kvs[0];
-    if (recorded && Number(recorded.value.toString()) >= revision) return;
+    if (recorded && Number(recorded.value) >= revision) return;
     // Record first, guarded by the record's own revision: of several replicas compacting at
     // once, one wins and the others skip (compact.go uses the key's version the same way).
-    const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [
-          recorded
-            ? { key: k, target: 'Mod', result: 'Equal', mod_revision: recorded.mod_revision }
-            : { key: k, target: 'Create', result: 'Equal', create_revision: 0 },
-        ],
-        success: [{ request_put: { key: k, value: Buffer.from(String(revision)) } }],
-        failure: [],
-      }),
-    );
+    const res = await this.txn({
+      compare: [
+        recorded
+          ? { key: k, target: 'mod', result: 'equal', revision: recorded.modRevision }
+          : { key: k, target: 'create', result: 'equal', revision: 0 },
+      ],
+      success: [{ put: { key: k, value: String(revision) } }],
+      failure: [],
+    });
     if (!res.succeeded) return;
     try {
-      await this.call(() => this.client.kv.compact({ revision, physical: true }));
+      await this.call(KV_COMPACT, compactionRequest(revision, true), decodeHeaderOnly);
     } catch (e) {
       if (!(e instanceof StorageError && e.code === 'Compacted')) throw e;
     }
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.client.maintenance.status());
+    await this.call(MAINTENANCE_STATUS, [], decodeHeaderOnly);
   }
 
   close(): Promise<void> {
@@ -215,154 +205,105 @@ class Etcd3Storage implements Storage {
 
   private async shutdown(): Promise<void> {
     this.compactor.stop();
-    clearInterval(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    // Cancel the etcd watchers while the client is still open: a watcher left attached would
-    // make the etcd3 package try to reconnect its stream forever after close.
-    const cancels = [...this.watchers].map((w) => w.fail(closedError()));
-    await Promise.race([Promise.allSettled(cancels), new Promise((r) => setTimeout(r, 1000).unref())]);
-    this.closed = true;
-    this.client.close();
+    for (const w of [...this.watchers]) w.fail(closedError());
+    this.channel.close();
   }
 
   // ---- used by EtcdWatch --------------------------------------------------------------------
 
-  /** Open the etcd watch stream for one of our watchers. */
-  openWatch(prefix: string, afterRevision: number): EtcdWatcher {
-    const builder = this.client.watch().inRange(new Range(this.k(prefix), this.rangeEnd(prefix))).withPreviousKV();
-    return builder.startRevision(String(afterRevision + 1)).watcher();
+  /** Open an etcd Watch stream over `prefix` from afterRevision + 1, with previous values. */
+  openWatch(prefix: string, afterRevision: number, onResponse: (res: WatchResponse) => void, onClose: () => void): GrpcStream {
+    const stream = this.channel.stream(WATCH, {
+      onMessage: (buf, start, end) => onResponse(decodeWatchResponse(buf, start, end)),
+      onClose,
+    });
+    stream.send(grpcFrame(watchCreateRequest(this.ns + prefix, this.rangeEnd(prefix), afterRevision + 1, true)));
+    return stream;
   }
 
-  /** Tell why a watch stream was cancelled: its start revision compacted, or something else. */
-  async cancelReason(resumeRevision: number): Promise<StorageError> {
-    try {
-      await this.call(() => this.client.kv.range({ key: this.k(COMPACT_REV_KEY), revision: resumeRevision }));
-    } catch (e) {
-      if (e instanceof StorageError) return e;
-    }
-    return new StorageError('Unavailable', 'etcd cancelled the watch');
-  }
-
-  eventOf(ev: { type: string; kv: IKeyValue; prev_kv?: IKeyValue }): StorageEvent {
+  eventOf(ev: WatchEvent): StorageEvent {
     const key = this.unprefix(ev.kv.key);
-    const revision = Number(ev.kv.mod_revision);
-    const prev = ev.prev_kv;
-    if (ev.type === 'Delete') {
+    const revision = ev.kv.modRevision;
+    const prev = ev.prevKv;
+    if (ev.type === 'delete') {
       return {
         type: 'delete',
         key,
-        value: prev ? prev.value.toString() : '',
+        value: prev ? prev.value : '',
         revision,
-        createRevision: prev ? Number(prev.create_revision) : 0,
-        prevModRevision: prev ? Number(prev.mod_revision) : undefined,
+        createRevision: prev ? prev.createRevision : 0,
+        prevModRevision: prev ? prev.modRevision : undefined,
       };
     }
-    const base = { type: 'put' as const, key, value: ev.kv.value.toString(), revision, createRevision: Number(ev.kv.create_revision) };
-    if (ev.kv.version === '1' || !prev) return base;
-    return { ...base, prevValue: prev.value.toString(), prevModRevision: Number(prev.mod_revision) };
+    const base = { type: 'put' as const, key, value: ev.kv.value, revision, createRevision: ev.kv.createRevision };
+    if (ev.kv.version === 1 || !prev) return base;
+    return { ...base, prevValue: prev.value, prevModRevision: prev.modRevision };
   }
 
-  get isClosed(): boolean {
-    return this.closed;
+  get isClosing(): boolean {
+    return this.closing !== undefined;
   }
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  private k(key: string): Buffer {
-    return Buffer.from(this.ns + key);
+  private txn(t: TxnRequest): Promise<TxnResponse> {
+    return this.call(KV_TXN, txnRequest(t), decodeTxnResponse);
   }
 
-  private unprefix(key: Buffer): string {
-    return key.toString().slice(this.ns.length);
+  private range(r: RangeRequest): Promise<RangeResponse> {
+    return this.call(KV_RANGE, rangeRequest(r), decodeRangeResponse);
+  }
+
+  /** One unary call; its failure as a StorageError. */
+  private async call<T>(path: string, fields: Field[], decode: Decode<T>): Promise<T> {
+    if (this.closing) throw closedError();
+    try {
+      return await this.channel.unary(path, grpcFrame(fields), decode);
+    } catch (e) {
+      throw toStorageError(e);
+    }
+  }
+
+  private unprefix(key: string): string {
+    return key.slice(this.ns.length);
   }
 
   /** The etcd range end covering every key that starts with ns+prefix. */
   private rangeEnd(prefix: string): Buffer {
     const start = Buffer.from(this.ns + prefix);
     for (let i = start.length - 1; i >= 0; i--) {
-      if (start[i] < 0xff) {
+      if (start[i]! < 0xff) {
         const end = Buffer.from(start.subarray(0, i + 1));
-        end[i]++;
+        end[i]!++;
         return end;
       }
     }
     return Buffer.from([0]); // every key
   }
 
-  private toKeyValue(kv: IKeyValue): KeyValue {
-    return {
-      key: this.unprefix(kv.key),
-      value: kv.value.toString(),
-      createRevision: Number(kv.create_revision),
-      modRevision: Number(kv.mod_revision),
-    };
+  private toKeyValue(kv: EtcdKeyValue): KeyValue {
+    return { key: this.unprefix(kv.key), value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision };
   }
 
-  private casFailure(key: string, current: IKeyValue | undefined, expected: number | undefined): StorageError {
+  private casFailure(key: string, current: EtcdKeyValue | undefined, expected: number | undefined): StorageError {
     if (!current) return new StorageError('KeyNotFound', `key ${key} not found`, { key });
-    const found = Number(current.mod_revision);
+    const found = current.modRevision;
     return new StorageError('Conflict', `key ${key} was modified: expected revision ${expected}, found ${found}`, {
       key,
       revision: found,
     });
   }
-
-  /**
-   * Run one etcd call with a deadline; map its failure to a StorageError. The deadline is
-   * checked by one shared timer (every tenth of the timeout, at most every second) instead of
-   * a timer per call: a call that takes too long fails within 1.1x the timeout.
-   */
-  call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(closedError());
-    return new Promise<T>((resolve, reject) => {
-      const entry: InFlightCall = { deadline: performance.now() + this.timeoutMs, reject };
-      this.inFlight.add(entry);
-      this.deadlineTimer ??= this.startDeadlineTimer();
-      const settle = (): boolean => this.inFlight.delete(entry);
-      let pending: Promise<T>;
-      try {
-        pending = fn();
-      } catch (e) {
-        pending = Promise.reject(e);
-      }
-      pending.then(
-        (value) => {
-          if (settle()) resolve(value);
-        },
-        (e: unknown) => {
-          if (settle()) reject(toStorageError(e));
-        },
-      );
-    });
-  }
-
-  private startDeadlineTimer(): NodeJS.Timeout {
-    const period = Math.max(5, Math.min(1000, Math.floor(this.timeoutMs / 10)));
-    const timer = setInterval(() => {
-      const now = performance.now();
-      for (const entry of this.inFlight) {
-        if (entry.deadline > now) break;
-        this.inFlight.delete(entry);
-        entry.reject(new StorageError('Unavailable', `etcd did not answer within ${this.timeoutMs} ms`));
-      }
-    }, period);
-    timer.unref();
-    return timer;
-  }
-}
-
-interface InFlightCall {
-  readonly deadline: number;
-  readonly reject: (e: StorageError) => void;
 }
 
 /**
- * One watch over the etcd3 package's Watcher. We keep our own resume point (the last revision
- * delivered) and put it back into the request whenever the stream drops, because the package
- * advances its own from response headers, which may run ahead of the events delivered.
+ * One watch on one etcd Watch stream. We keep our own resume point (the last revision delivered)
+ * and reopen the stream from there whenever it drops (etcd restarted, connection lost), with a
+ * backoff from 100 ms doubling to 1 s, until stopped.
  */
 class EtcdWatch implements Watcher {
-  private etcdWatcher?: EtcdWatcher;
+  private stream?: GrpcStream;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer?: NodeJS.Timeout;
   private last: number;
   private done = false;
 
@@ -377,46 +318,63 @@ class EtcdWatch implements Watcher {
   }
 
   start(): void {
-    const w = this.store.openWatch(this.prefix, this.last);
-    this.etcdWatcher = w;
-    w.on('data', (res: IWatchResponse) => {
-      for (const ev of res.events) {
-        if (this.done) return;
-        const event = this.store.eventOf(ev);
-        if (event.revision <= this.last) continue; // replayed after a reconnect
-        this.last = event.revision;
-        this.deliver(event);
-      }
-    });
-    w.on('disconnected', () => {
-      w.request.start_revision = String(this.last + 1);
-    });
-    w.on('error', () => {
-      if (this.done) return;
-      void this.store.cancelReason(this.last + 1).then((err) => void this.fail(err));
-    });
+    this.retryTimer = undefined;
+    if (this.done) return;
+    this.stream = this.store.openWatch(
+      this.prefix,
+      this.last,
+      (res) => this.receive(res),
+      () => this.reopenLater(),
+    );
   }
 
   stop(): void {
-    void this.cancel();
+    this.end();
   }
 
-  /** End with `err`; resolves once etcd has dropped the watch. */
-  fail(err: StorageError): Promise<void> {
-    if (this.done) return Promise.resolve();
-    const cancelled = this.cancel();
+  /** End with `err` (reported after this call returns). */
+  fail(err: StorageError): void {
+    if (this.done) return;
+    this.end();
     queueMicrotask(() => this.handlers.onError(err));
-    return cancelled;
   }
 
-  private cancel(): Promise<void> {
-    if (this.done) return Promise.resolve();
+  private receive(res: WatchResponse): void {
+    if (this.done) return;
+    if (res.created) this.retryMs = RETRY_MIN_MS;
+    if (res.canceled) {
+      // watch.go: etcd cancels a watch whose start revision is compacted, with compact_revision.
+      this.fail(
+        res.compactRevision > 0
+          ? new StorageError('Compacted', `the requested revision has been compacted (etcd compacted up to ${res.compactRevision})`)
+          : new StorageError('Unavailable', `etcd cancelled the watch${res.cancelReason ? `: ${res.cancelReason}` : ''}`),
+      );
+      return;
+    }
+    for (const ev of res.events) {
+      if (this.done) return;
+      const event = this.store.eventOf(ev);
+      if (event.revision <= this.last) continue; // replayed after a reconnect
+      this.last = event.revision;
+      this.deliver(event);
+    }
+  }
+
+  private reopenLater(): void {
+    this.stream = undefined;
+    if (this.done) return;
+    if (this.store.isClosing) return this.fail(closedError());
+    this.retryTimer = setTimeout(() => this.start(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private end(): void {
+    if (this.done) return;
     this.done = true;
     this.onDone();
-    const w = this.etcdWatcher;
-    this.etcdWatcher = undefined;
-    if (!w || this.store.isClosed) return Promise.resolve();
-    return w.cancel().catch(() => undefined);
+    clearTimeout(this.retryTimer);
+    this.stream?.cancel();
+    this.stream = undefined;
   }
 
   private deliver(event: StorageEvent): void {
@@ -427,6 +385,9 @@ class EtcdWatch implements Watcher {
     }
   }
 }
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 1000;
 
 function toStorageError(e: unknown): StorageError {
   if (e instanceof StorageError) return e;
@@ -442,24 +403,4 @@ function toStorageError(e: unknown): StorageError {
 
 function closedError(): StorageError {
   return new StorageError('Unavailable', 'storage is closed');
-}
-
-/** Handed to calls that are never cancelled (nothing in the etcd3 package aborts it). */
-const neverAborted = new AbortController().signal;
-
-/** A cockatiel-compatible policy that just runs the call (at once, without a signal of its own). */
-const noopPolicy = {
-  execute<T>(fn: (ctx: { signal: AbortSignal }) => T | Promise<T>, signal: AbortSignal = neverAborted): Promise<T> {
-    try {
-      return Promise.resolve(fn({ signal }));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  },
-};
-
-/** A cockatiel-compatible backoff: doubles from `initialMs` up to `maxMs`. */
-function cappedBackoff(initialMs: number, maxMs: number): { duration: number; next(): unknown } {
-  const make = (d: number): { duration: number; next(): unknown } => ({ duration: d, next: () => make(Math.min(d * 2, maxMs)) });
-  return make(initialMs);
 }
