@@ -1,6 +1,9 @@
-// The project files around the generated code, all user-owned (created once, never
-// overwritten): tsconfig.json, README.md, .gitignore, src/main.ts, Dockerfile. They are prose
-// and scaffolds, so they come from handlebars templates in templates/project/. package.json is
+// The project files around the generated code. User-owned (created once, never overwritten):
+// tsconfig.json, README.md, .gitignore, .dockerignore, src/main.ts, Dockerfile. Generated
+// (rewritten by every generate): hack/pack-local-deps.mjs, which packs `file:` dependencies for
+// the image, and vendor/README.md, which keeps the directory it packs into in every checkout.
+// They are prose, scaffolds and a script, so they come from handlebars templates in
+// templates/project/. package.json is
 // not emitted here: `aa-gen init` writes it, because its aa-gen dependency depends on where
 // aa-gen runs from, which an emitter (a pure function of the IR) must not know.
 import { readFileSync } from 'node:fs';
@@ -57,14 +60,18 @@ function readmeData(ir: ProjectIR) {
 }
 
 function emitProject(ir: ProjectIR): GeneratedFile[] {
-  const user = (path: string, template: string, data: object = {}): GeneratedFile => ({
+  const file = (owner: GeneratedFile['owner']) => (path: string, template: string, data: object = {}): GeneratedFile => ({
     path,
     content: renderTemplate(`project/${template}`, data),
-    owner: 'user',
+    owner,
   });
+  const user = file('user');
+  const generated = file('generated');
   return [
+    user('.dockerignore', 'dockerignore'),
     user('.gitignore', 'gitignore'),
     user('Dockerfile', 'Dockerfile', { name: ir.name, image: ir.deploy.image }),
+    generated('hack/pack-local-deps.mjs', 'pack-local-deps.mjs', { image: ir.deploy.image }),
     user('README.md', 'README.md', readmeData(ir)),
     user(paths.main(), 'main.ts', {
       name: ir.name,
@@ -72,6 +79,7 @@ function emitProject(ir: ProjectIR): GeneratedFile[] {
       registryImport: importPath(paths.main(), paths.registry()),
     }),
     user('tsconfig.json', 'tsconfig.json'),
+    generated('vendor/README.md', 'vendor-README.md', { name: ir.name }),
   ];
 }
 
