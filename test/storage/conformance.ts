@@ -8,7 +8,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStorageError } from '../../src/runtime/storage/interface.js';
-import type { Storage, StorageError, StorageErrorCode, StorageEvent, Watcher } from '../../src/runtime/storage/interface.js';
+import type { Storage, StorageError, StorageErrorCode, StorageEvent, Watcher, WatchOptions } from '../../src/runtime/storage/interface.js';
 
 export interface ConformanceContext {
   /** Every key a test writes starts with this (ends with '/'). */
@@ -333,10 +333,10 @@ export interface Collector {
   stop(): void;
 }
 
-export function collect(s: Storage, prefix: string, afterRevision: number): Collector {
+export function collect(s: Storage, prefix: string, afterRevision: number, opts: Omit<WatchOptions, 'afterRevision'> = {}): Collector {
   const all: StorageEvent[] = [];
   const errors: StorageError[] = [];
-  const w: Watcher = s.watch(prefix, { afterRevision }, { onEvent: (e) => all.push(e), onError: (e) => errors.push(e) });
+  const w: Watcher = s.watch(prefix, { ...opts, afterRevision }, { onEvent: (e) => all.push(e), onError: (e) => errors.push(e) });
   return {
     all,
     errors,

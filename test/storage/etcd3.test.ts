@@ -57,6 +57,31 @@ describe.skipIf(skip)('etcd3 backend', () => {
     }
   });
 
+  it('a watch with previousKnown leaves out previous values (no prev_kv: etcd reads nothing back)', async () => {
+    for (const clientThread of ['main', 'worker'] as const) {
+      const s = createEtcd3Storage({ endpoints: [etcd!.endpoint], compactInterval: 0, clientThread });
+      try {
+        const p = `/registry/noprev-${clientThread}-${Date.now()}/`;
+        const plain = collect(s, p, await s.currentRevision());
+        const lean = collect(s, p, await s.currentRevision(), { previousKnown: true });
+        const a = await s.create(`${p}a`, '1');
+        const b = await s.update(`${p}a`, '2', a.modRevision);
+        await s.delete(`${p}a`, b.modRevision);
+        const [full, bare] = [await plain.take(3), await lean.take(3)];
+        expect(full.slice(1)).toMatchObject([{ type: 'put', prevValue: '1' }, { type: 'delete', value: '2', prevModRevision: b.modRevision }]);
+        expect(bare.map((e) => [e.type, e.value, e.prevValue, e.prevModRevision])).toEqual([
+          ['put', '1', undefined, undefined],
+          ['put', '2', undefined, undefined],
+          ['delete', '', undefined, undefined],
+        ]);
+        plain.stop();
+        lean.stop();
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
   it('with several endpoints, calls and watches go to the next one when the first refuses connections', async () => {
     const dead = await closedPort();
     for (const clientThread of ['main', 'worker'] as const) {

@@ -247,7 +247,7 @@ class Cacher implements CachedStorage {
     this.window = [];
     this.windowTimes = [];
     this.windowHead = 0;
-    this.backendWatch = this.inner.watch(this.prefix, { afterRevision: listed.revision }, {
+    this.backendWatch = this.inner.watch(this.prefix, { afterRevision: listed.revision, previousKnown: true }, {
       onEvent: (e) => this.apply(e),
       onError: () => this.resync(),
     });
@@ -275,8 +275,9 @@ class Cacher implements CachedStorage {
     this.scheduleSync(this.relistBackoffMs);
   }
 
-  private apply(e: StorageEvent): void {
-    if (e.revision <= this.rev) return;
+  private apply(received: StorageEvent): void {
+    if (received.revision <= this.rev) return;
+    const e = withPrevious(received, this.items.get(received.key));
     if (e.type === 'put') {
       if (!this.items.has(e.key)) this.sortedKeys.insert(e.key);
       this.items.set(e.key, { key: e.key, value: e.value, createRevision: e.createRevision, modRevision: e.revision });
@@ -520,4 +521,14 @@ class SortedKeys {
     }
     return Math.max(0, lo - 1);
   }
+}
+
+/**
+ * The event with what a backend may leave out when watched with `previousKnown` filled in from
+ * the cached value it replaced: the cache holds every key's value as of the event before.
+ */
+function withPrevious(e: StorageEvent, old: KeyValue | undefined): StorageEvent {
+  if (old === undefined || e.prevModRevision !== undefined) return e;
+  if (e.type === 'put') return { ...e, prevValue: old.value, prevModRevision: old.modRevision };
+  return { ...e, value: old.value, createRevision: old.createRevision, prevModRevision: old.modRevision };
 }

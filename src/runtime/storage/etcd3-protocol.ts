@@ -21,7 +21,7 @@ export type ToWorker =
   | readonly [op: 'list', id: number, prefix: string, revision: number, limit: number, startAfter: string | undefined]
   | readonly [op: 'currentRevision' | 'compactedRevision' | 'ping', id: number]
   | readonly [op: 'compact', id: number, revision: number]
-  | readonly [op: 'watch', watchId: number, prefix: string, afterRevision: number]
+  | readonly [op: 'watch', watchId: number, prefix: string, afterRevision: number, previousKnown: boolean]
   | readonly [op: 'unwatch', watchId: number];
 
 /** A StorageError across the thread boundary. */

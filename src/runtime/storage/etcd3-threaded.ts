@@ -102,7 +102,7 @@ class ThreadedEtcd3Storage implements Storage {
     });
     this.watches.set(id, w);
     this.retain();
-    this.out.push(['watch', id, prefix, opts.afterRevision]);
+    this.out.push(['watch', id, prefix, opts.afterRevision, opts.previousKnown === true]);
     w.onStop = () => {
       if (this.dead === undefined) this.out.push(['unwatch', id]);
     };

@@ -55,7 +55,7 @@ function handle(m: ToWorker): void {
       return;
     case 'watch': {
       const watchId = m[1];
-      const w = storage.watch(m[2], { afterRevision: m[3] }, {
+      const w = storage.watch(m[2], { afterRevision: m[3], previousKnown: m[4] }, {
         onEvent: (event) => out.push(['event', watchId, event]),
         onError: (err) => {
           watches.delete(watchId);

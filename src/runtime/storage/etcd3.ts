@@ -5,7 +5,8 @@
 //   KeyNotFound from Conflict); delete returns the previous kv;
 // - list: range [prefix, prefixEnd) at a revision with limit and a start key; `count` gives
 //   what remains after the page;
-// - watch: one Watch stream per watch, from afterRevision+1 with prev_kv; events are
+// - watch: one Watch stream per watch, from afterRevision+1 with prev_kv (unless the caller
+//   knows previous values: `previousKnown`); events are
 //   de-duplicated by revision and the resume point is our own last delivered revision, so a
 //   reconnect after an etcd restart neither repeats nor skips events, or reports `Compacted`
 //   if that history is gone (etcd cancels the watch with a compact_revision);
@@ -154,7 +155,7 @@ class Etcd3Storage implements Storage {
 
   watch(prefix: string, opts: WatchOptions, handlers: WatchHandlers): Watcher {
     if (this.closing) return WatchHub.failed(handlers, closedError());
-    const w = new EtcdWatch(this, prefix, opts.afterRevision, handlers, () => this.watchers.delete(w));
+    const w = new EtcdWatch(this, prefix, opts.afterRevision, !opts.previousKnown, handlers, () => this.watchers.delete(w));
     this.watchers.add(w);
     w.start();
     return w;
@@ -211,13 +212,13 @@ class Etcd3Storage implements Storage {
 
   // ---- used by EtcdWatch --------------------------------------------------------------------
 
-  /** Open an etcd Watch stream over `prefix` from afterRevision + 1, with previous values. */
-  openWatch(prefix: string, afterRevision: number, onResponse: (res: WatchResponse) => void, onClose: () => void): GrpcStream {
+  /** Open an etcd Watch stream over `prefix` from afterRevision + 1. */
+  openWatch(prefix: string, afterRevision: number, prevKv: boolean, onResponse: (res: WatchResponse) => void, onClose: () => void): GrpcStream {
     const stream = this.channel.stream(WATCH, {
       onMessage: (buf, start, end) => onResponse(decodeWatchResponse(buf, start, end)),
       onClose,
     });
-    stream.send(grpcFrame(watchCreateRequest(this.ns + prefix, this.rangeEnd(prefix), afterRevision + 1, true)));
+    stream.send(grpcFrame(watchCreateRequest(this.ns + prefix, this.rangeEnd(prefix), afterRevision + 1, prevKv)));
     return stream;
   }
 
@@ -311,6 +312,7 @@ class EtcdWatch implements Watcher {
     private readonly store: Etcd3Storage,
     private readonly prefix: string,
     afterRevision: number,
+    private readonly prevKv: boolean,
     private readonly handlers: WatchHandlers,
     private readonly onDone: () => void,
   ) {
@@ -323,6 +325,7 @@ class EtcdWatch implements Watcher {
     this.stream = this.store.openWatch(
       this.prefix,
       this.last,
+      this.prevKv,
       (res) => this.receive(res),
       () => this.reopenLater(),
     );

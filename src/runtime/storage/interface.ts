@@ -58,6 +58,13 @@ export interface StorageEvent {
 export interface WatchOptions {
   /** Deliver events with revision > this one. A compacted revision fails with `Compacted`. */
   readonly afterRevision: number;
+  /**
+   * The caller keeps every key's current value itself (a watch cache that listed first): a
+   * backend may then leave out what it would have to read back for an event, `prevValue` and
+   * `prevModRevision`, and a delete's `value` (empty) and `createRevision` (0). etcd3 does
+   * (no prev_kv: etcd skips a read of the previous revision for every update and delete).
+   */
+  readonly previousKnown?: boolean;
 }
 
 export interface Watcher {
