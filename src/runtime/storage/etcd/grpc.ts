@@ -96,25 +96,15 @@ export class GrpcChannel {
           return fail(unavailable(e));
         }
         const s = stream;
+        const outcome = trackStatus(s);
         let body: Buffer | undefined;
-        let status: IncomingHttpHeaders | undefined;
-        let streamError: Error | undefined;
-        s.on('response', (h) => {
-          if (h['grpc-status'] !== undefined) status = h; // trailers-only answer
-        });
         s.on('data', (chunk: Buffer) => {
           body = body ? Buffer.concat([body, chunk]) : chunk;
         });
-        s.on('trailers', (t) => {
-          status = t;
-        });
-        s.on('error', (e) => {
-          streamError = e;
-        });
         s.on('close', () => {
           if (settled) return;
-          const err = statusError(status, streamError, s.rstCode);
-          if (err && streamError && triesLeft > 0 && !this.connected.has(session)) {
+          const err = outcome.error();
+          if (err && outcome.failed() && triesLeft > 0 && !this.connected.has(session)) {
             this.abandon(session);
             session.destroy();
             return attempt(triesLeft - 1);
@@ -147,11 +137,7 @@ export class GrpcChannel {
     }
     let cancelled = false;
     let pending: Buffer | undefined;
-    let status: IncomingHttpHeaders | undefined;
-    let streamError: Error | undefined;
-    stream.on('response', (h) => {
-      if (h['grpc-status'] !== undefined) status = h;
-    });
+    const outcome = trackStatus(stream);
     stream.on('data', (chunk: Buffer) => {
       const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
       let at = 0;
@@ -163,16 +149,10 @@ export class GrpcChannel {
       }
       pending = at < buf.length ? buf.subarray(at) : undefined;
     });
-    stream.on('trailers', (t) => {
-      status = t;
-    });
-    stream.on('error', (e) => {
-      streamError = e;
-    });
     stream.on('close', () => {
       if (cancelled) return;
       cancelled = true;
-      handlers.onClose(statusError(status, streamError, stream.rstCode));
+      handlers.onClose(outcome.error());
     });
     return {
       send: (frame) => {
@@ -244,6 +224,25 @@ export class GrpcChannel {
     timer.unref();
     return timer;
   }
+}
+
+/**
+ * Follows how a call's stream ends: its gRPC status (in the trailers, or in the headers of a
+ * trailers-only answer) or a stream error. Read once the stream has closed.
+ */
+function trackStatus(stream: ClientHttp2Stream): { error(): GrpcError | undefined; failed(): boolean } {
+  let status: IncomingHttpHeaders | undefined;
+  let streamError: Error | undefined;
+  stream.on('response', (h) => {
+    if (h['grpc-status'] !== undefined) status = h;
+  });
+  stream.on('trailers', (t) => {
+    status = t;
+  });
+  stream.on('error', (e) => {
+    streamError = e;
+  });
+  return { error: () => statusError(status, streamError, stream.rstCode), failed: () => streamError !== undefined };
 }
 
 /** The error a closed stream ended with, or undefined for grpc-status 0. */
