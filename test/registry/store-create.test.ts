@@ -168,4 +168,33 @@ describe('create (rest/create.go BeforeCreate, store.go create)', () => {
     await store.create(ctx(), 'ns', 'v1', input);
     expect(input).toEqual(copy);
   });
+
+  it('a handed-over object (CreateOptions.handOver) gives the same result and stored value as a copied one', async () => {
+    const body = () => JSON.parse(JSON.stringify({ ...widget('x', { size: 1, extra: 1 }), metadata: { name: 'x', labels: { a: 'b' }, bogus: 1 } }));
+    const warnedCopy = ctx({ fieldValidation: 'Warn' });
+    const copied = await store.create(warnedCopy, 'ns', 'v1', body());
+    const other = createMemoryStorage({ compactInterval: 0 });
+    try {
+      const handedStore = createResourceStore(widgetKind, other, { clock: () => now });
+      const warnedHanded = ctx({ fieldValidation: 'Warn' });
+      const handed = await handedStore.create(warnedHanded, 'ns', 'v1', body(), { handOver: true });
+      const strip = (o: Record<string, unknown>) => ({ ...o, metadata: { ...(o.metadata as object), uid: '' } });
+      expect(strip(handed)).toEqual(strip(copied));
+      expect(warnedHanded.warnings).toEqual(warnedCopy.warnings);
+      const [a, b] = [await storage.get('/registry/demo.example.com/widgets/ns/x'), await other.get('/registry/demo.example.com/widgets/ns/x')];
+      expect(strip(JSON.parse(b!.value))).toEqual(strip(JSON.parse(a!.value)));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reads stay right once the converted-object cache evicts (objectCacheSize)', async () => {
+    const small = createResourceStore(widgetKind, storage, { clock: () => now, objectCacheSize: 3 });
+    for (let i = 0; i < 8; i++) await small.create(ctx(), 'ns', 'v1', widget(`c${i}`, { size: i }));
+    for (let i = 0; i < 8; i++) {
+      const got = await small.get(ctx(), 'ns', `c${i}`, 'v1');
+      expect(got.metadata.name).toBe(`c${i}`);
+      expect((got.spec as { size: number }).size).toBe(i);
+    }
+  });
 });

@@ -2,7 +2,15 @@
 // Buffer itself, so the Content-Type rules (and their 415 Status) are kube's, not fastify's.
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../errors.js';
-import { mediaTypeOf, objectMediaTypes } from './negotiation.js';
+import { mediaTypeOf, objectMediaTypes, yamlMediaType } from './negotiation.js';
+
+/**
+ * decodeBody gives plain JSON data for this Content-Type: nothing in it is reached twice (YAML
+ * aliases can share one object between two places), so a store may take it over uncopied.
+ */
+export function decodesToPlainJson(contentType: string | undefined): boolean {
+  return mediaTypeOf(contentType) !== yamlMediaType;
+}
 
 /** The body as text; undefined when there is none. */
 export function bodyText(body: unknown): string | undefined {
@@ -24,7 +32,7 @@ export function decodeBody(contentType: string | undefined, body: unknown): unkn
     throw errors.unsupportedMediaType(media, objectMediaTypes);
   }
   try {
-    return media === 'application/yaml' ? parseYaml(text) : JSON.parse(text);
+    return media === yamlMediaType ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw errors.badRequest(`the body of the request could not be decoded: ${why}`);

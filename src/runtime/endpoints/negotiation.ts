@@ -100,7 +100,10 @@ function match(range: MediaRange, opts: NegotiateOptions): OutputFormat | undefi
 
 /** The media type of a request body: lower-cased, without parameters. */
 export function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (!contentType) return '';
+  // indexOf + slice rather than split: no array per request body.
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** Patch types we accept, in the order kube lists them in 415 messages. */

@@ -18,8 +18,9 @@ import { serialize } from './views.js';
 const maxNameGenerationAttempts = 8;
 
 /**
- * Creates `input` (the caller's; it is copied once, at decode). `fromUpdate`: create-on-update
- * (apply, PUT of a missing object), which ignores a resourceVersion in the body.
+ * Creates `input` (the caller's; it is copied once, at decode, unless `handOver`: see
+ * CreateOptions). `fromUpdate`: create-on-update (apply, PUT of a missing object), which
+ * ignores a resourceVersion in the body.
  */
 export async function createObject(
   core: StoreCore,
@@ -28,10 +29,11 @@ export async function createObject(
   version: string,
   input: KubeObject,
   fromUpdate: boolean,
+  handOver = false,
 ): Promise<KubeObject> {
   const { kind, views } = core;
   const v = core.versionDef(version);
-  const obj = decode(core, ctx, input, version, v);
+  const obj = decode(core, ctx, input, version, v, { handOver });
   ensureNamespace(core, obj, namespace);
   // PrepareForCreate of a kind with /status: status cannot be set on create.
   if (kind.subresources.status) delete obj.status;

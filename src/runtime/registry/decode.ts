@@ -8,10 +8,17 @@ import type { RequestContext } from './interface.js';
 import { copyJson } from './json.js';
 import { pruneResource } from './prune.js';
 
+export interface DecodeOptions {
+  /** Runs before pruning (the update's precondition check). */
+  readonly beforePrune?: () => void;
+  /** `input` is handed over (CreateOptions.handOver): it becomes the private copy. */
+  readonly handOver?: boolean;
+}
+
 /**
  * Decoding as the handlers do it: a private copy, metadata present, apiVersion/kind defaulted
- * from the endpoint and checked, `beforePrune` (the update's precondition check), then unknown
- * fields pruned and reported per fieldValidation.
+ * from the endpoint and checked, `beforePrune`, then unknown fields pruned and reported per
+ * fieldValidation.
  */
 export function decode(
   core: StoreCore,
@@ -19,14 +26,14 @@ export function decode(
   input: KubeObject,
   version: string,
   v: KindVersionDefinition,
-  beforePrune?: () => void,
+  { beforePrune, handOver = false }: DecodeOptions = {},
 ): KubeObject {
   const kind = core.kind;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw errors.badRequest(`${kind.kind} in version "${version}" cannot be handled as a ${kind.kind}: the body must be a JSON object`);
   }
   // The one copy of a write: every later stage owns it and may change it in place.
-  const obj = copyJson(input);
+  const obj = handOver ? input : copyJson(input);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   checkMetadataShape(core, obj, version);
   const expected = `${kind.group}/${version}`;

@@ -92,6 +92,15 @@ export interface UpdateResult {
   readonly created: boolean;
 }
 
+export interface CreateOptions {
+  /**
+   * The caller hands `obj` over: plain JSON data (as JSON.parse returns it: no shared
+   * substructure) that nothing else holds or uses afterwards. The store then works on it in
+   * place instead of making its private copy first.
+   */
+  readonly handOver?: boolean;
+}
+
 /** One kind's REST storage, as the endpoint layer sees it. */
 export interface ResourceStore {
   readonly kind: KindDefinition;
@@ -103,7 +112,7 @@ export interface ResourceStore {
 
   watch(ctx: RequestContext, namespace: string | undefined, version: string, query: WatchQuery): Promise<WatchStream>;
 
-  create(ctx: RequestContext, namespace: string | undefined, version: string, obj: KubeObject): Promise<KubeObject>;
+  create(ctx: RequestContext, namespace: string | undefined, version: string, obj: KubeObject, opts?: CreateOptions): Promise<KubeObject>;
 
   /** Update (PUT) and patch both go through here, as GuaranteedUpdate does upstream. */
   update(ctx: RequestContext, namespace: string | undefined, name: string, version: string, fn: UpdateFn, opts?: UpdateOptions): Promise<UpdateResult>;

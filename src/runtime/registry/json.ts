@@ -57,31 +57,32 @@ function copyPlain(v: unknown, depth: number): unknown {
  * writes keys in the object's own order, integer-like keys first, and JSON.parse keeps it.)
  */
 export function isPlainJson(root: unknown): boolean {
-  const seen = new Set<object>();
-  const walk = (v: unknown, depth: number): boolean => {
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        return true;
-      case 'number':
-        return Number.isFinite(v);
-      case 'object':
-        break;
-      default:
-        return false;
-    }
-    if (v === null) return true;
-    if (depth > maxCopyDepth || seen.has(v)) return false;
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (!(i in v) || !walk(v[i], depth + 1)) return false;
+  return isPlainWalk(root, 0, new Set<object>());
+}
+
+/** isPlainJson below `v` (a top-level function: no closure per call on the write path). */
+function isPlainWalk(v: unknown, depth: number, seen: Set<object>): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
       return true;
-    }
-    if (Object.getPrototypeOf(v) !== objectProto) return false;
-    for (const k of Object.keys(v)) if (k === '__proto__' || !walk((v as Json)[k], depth + 1)) return false;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (v === null) return true;
+  if (depth > maxCopyDepth || seen.has(v)) return false;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlainWalk(v[i], depth + 1, seen)) return false;
     return true;
-  };
-  return walk(root, 0);
+  }
+  if (Object.getPrototypeOf(v) !== objectProto) return false;
+  for (const k of Object.keys(v)) if (k === '__proto__' || !isPlainWalk((v as Json)[k], depth + 1, seen)) return false;
+  return true;
 }
 
 /** Structural equality of JSON data; a key holding `undefined` counts as absent. */

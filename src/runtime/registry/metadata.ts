@@ -35,7 +35,9 @@ export function notSupported(field: string, value: unknown, valid: readonly stri
 
 export function validateLabels(labels: Record<string, string> | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  if (labels === undefined || labels === null) return errs;
+  for (const k of Object.keys(labels)) {
+    const v = labels[k];
     for (const msg of isQualifiedName(k)) errs.push(invalid(path, k, msg));
     for (const msg of isValidLabelValue(String(v))) errs.push(invalid(path, v, msg));
   }
@@ -44,8 +46,10 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
 
 export function validateAnnotations(annotations: Record<string, string> | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
+  if (annotations === undefined || annotations === null) return errs;
   let size = 0;
-  for (const [k, v] of Object.entries(annotations ?? {})) {
+  for (const k of Object.keys(annotations)) {
+    const v = annotations[k];
     // The rule is QualifiedName except that case does not matter.
     for (const msg of isQualifiedName(k.toLowerCase())) errs.push(invalid(path, k, msg));
     size += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(String(v), 'utf8');
@@ -156,11 +160,12 @@ export function validateObjectMeta(
   if (typeof meta.generation === 'number' && meta.generation < 0) {
     errs.push(invalid(`${path}.generation`, meta.generation, isNegativeErrorMsg));
   }
-  errs.push(...validateLabels(meta.labels, `${path}.labels`));
-  errs.push(...validateAnnotations(meta.annotations, `${path}.annotations`));
-  errs.push(...validateOwnerReferences(meta.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(meta.finalizers, `${path}.finalizers`));
-  errs.push(...validateManagedFields(meta.managedFields, `${path}.managedFields`));
+  // Absent lists have nothing to report: skip building their paths (this runs on every write).
+  if (meta.labels !== undefined) errs.push(...validateLabels(meta.labels, `${path}.labels`));
+  if (meta.annotations !== undefined) errs.push(...validateAnnotations(meta.annotations, `${path}.annotations`));
+  if (meta.ownerReferences !== undefined) errs.push(...validateOwnerReferences(meta.ownerReferences, `${path}.ownerReferences`));
+  if (meta.finalizers !== undefined) errs.push(...validateFinalizers(meta.finalizers, `${path}.finalizers`));
+  if (meta.managedFields !== undefined) errs.push(...validateManagedFields(meta.managedFields, `${path}.managedFields`));
   return errs;
 }
 
@@ -217,9 +222,19 @@ export function newUid(): string {
   return randomUUID();
 }
 
+/** The last second formatted: writes in the same second reuse its text (no Date formatting). */
+let lastSecond = NaN;
+let lastSecondText = '';
+
 /** metav1.Time on the wire: RFC 3339, UTC, whole seconds. */
 export function formatTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    // An invalid Date (NaN) never matches: toISOString throws its RangeError as before.
+    lastSecondText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastSecondText;
 }
 
 export function isDNSLabel(value: string): boolean {

@@ -11,8 +11,9 @@
 // that version's defaults; each converted object is cached per (key, revision, version) so
 // repeated reads and all watchers share one object: callers must never mutate what they get.
 //
-// Copies. A write copies the request's object once (decode); every later stage owns that copy
-// and changes it in place (to hub, strategy hooks, storage). The object a write returns is built
+// Copies. A write copies the request's object once (decode), or takes it over uncopied when the
+// caller hands it over (CreateOptions.handOver: a freshly decoded JSON body); every later stage
+// owns that object and changes it in place (to hub, strategy hooks, storage). The object a write returns is built
 // from the stored hub object itself, not by parsing the JSON just written, when that object is
 // plain JSON data (see ObjectViews.ownedView).
 //
@@ -30,6 +31,7 @@ import type { ResourceStoreOptions } from './core.js';
 import { createObject } from './create.js';
 import { deleteObject } from './delete.js';
 import type {
+  CreateOptions,
   DeleteOptions,
   DeleteResult,
   ListQuery,
@@ -76,8 +78,8 @@ class GenericStore implements ResourceStore, HubReader {
     return this.guard('watch', '', () => this.watches.open(namespace, version, query));
   }
 
-  async create(ctx: RequestContext, namespace: string | undefined, version: string, obj: KubeObject): Promise<KubeObject> {
-    return this.guard('create', obj?.metadata?.name ?? '', () => createObject(this.core, ctx, namespace, version, obj, false));
+  async create(ctx: RequestContext, namespace: string | undefined, version: string, obj: KubeObject, opts?: CreateOptions): Promise<KubeObject> {
+    return this.guard('create', obj?.metadata?.name ?? '', () => createObject(this.core, ctx, namespace, version, obj, false, opts?.handOver ?? false));
   }
 
   async update(

@@ -69,7 +69,7 @@ async function updateOnce(
 ): Promise<UpdateResult | typeof RETRY> {
   const { kind, views } = core;
   checkName(core, desired, namespace, name);
-  let obj = decode(core, ctx, desired, version, v, () => {
+  let obj = decode(core, ctx, desired, version, v, { beforePrune: () => {
     // Optimistic concurrency before anything else (store.go Update): missing -> 422, since
     // custom resources do not allow unconditional updates; different -> 409.
     const rv = desired.metadata?.resourceVersion;
@@ -77,7 +77,7 @@ async function updateOnce(
       throw errors.invalid(kind.group, kind.plural, name, [invalid('metadata.resourceVersion', 0, 'must be specified for an update')]);
     }
     if (rv !== String(cur.modRevision)) throw errors.modified(core.gr, name);
-  });
+  } });
   ensureNamespace(core, obj, namespace);
   const subresource = opts.subresource;
   if (subresource === 'status') {

@@ -65,8 +65,25 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
+/**
+ * Qualified names found valid so far: label and annotation keys repeat from object to object,
+ * so most are checked once. Bounded: cleared when full.
+ */
+const validQualifiedNames = new Set<string>();
+const maxValidQualifiedNames = 4096;
+
 /** Label keys, annotation keys, finalizers: `[prefix/]name`. */
 export function isQualifiedName(value: string): string[] {
+  if (validQualifiedNames.has(value)) return [];
+  const errs = qualifiedNameErrors(value);
+  if (errs.length === 0) {
+    if (validQualifiedNames.size >= maxValidQualifiedNames) validQualifiedNames.clear();
+    validQualifiedNames.add(value);
+  }
+  return errs;
+}
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;

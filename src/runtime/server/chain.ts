@@ -17,7 +17,7 @@
 // Only this function adds hooks to the root instance; resource routes add their own inside
 // their plugin.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserInfo } from '../api.js';
 import { sourceIPs, type AuditLogger } from '../auth/audit.js';
 import { forbiddenError, requestAttributes, type AuthorizationResult, type RequestAttributes } from '../auth/authz/index.js';
@@ -80,7 +80,29 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   // Annotations the authorizer leaves for the audit event (authorization.k8s.io/decision, reason).
   const auditAnnotations = new WeakMap<FastifyRequest, Record<string, string>>();
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style rather than async: the usual authenticator (a client certificate, checked
+  // once per connection) answers at once, and the request then goes on without a promise and a
+  // microtask; an authenticator that answers with a promise is waited for.
+  app.addHook('onRequest', (request, reply, done) => {
+    let user: UserInfo | undefined | Promise<UserInfo | undefined>;
+    try {
+      user = gateAndAuthenticate(request, reply);
+    } catch (e) {
+      done(asError(e));
+      return;
+    }
+    if (isPromiseLike(user)) {
+      user.then(
+        (u) => done(admitUser(request, u)),
+        (e: unknown) => done(asError(e)),
+      );
+    } else {
+      done(admitUser(request, user));
+    }
+  });
+
+  /** Steps 1 - 4 up to the authentication result (which may still be on its way). */
+  function gateAndAuthenticate(request: FastifyRequest, reply: FastifyReply): UserInfo | undefined | Promise<UserInfo | undefined> {
     if (state.shutdown.signal.aborted) {
       reply.header('Connection', 'close');
       throw errors.serviceUnavailable('apiserver is shutting down');
@@ -110,14 +132,8 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
         });
       });
     }
-    const user = await authenticate(chain.authenticators, request);
-    if (user) {
-      request.user = user;
-      return;
-    }
-    if (isHealthPath(request.url)) return;
-    throw errors.unauthorized();
-  });
+    return authenticate(chain.authenticators, request);
+  }
 
   const authorizer = chain.authorizer;
   if (authorizer) {
@@ -141,17 +157,47 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
 
   // During shutdown every response closes its connection, so kept-alive clients reconnect
   // (to another replica) instead of holding the server open.
-  app.addHook('onSend', async (_request, reply) => {
+  // (Callback style: an async hook would delay every response by a promise and a microtask.)
+  app.addHook('onSend', (_request, reply, _payload, done) => {
     if (state.shutdown.signal.aborted) reply.header('Connection', 'close');
+    done();
   });
 
   return state;
 }
 
-async function authenticate(authenticators: readonly RequestAuthenticator[], request: FastifyRequest): Promise<UserInfo | undefined> {
-  for (const a of authenticators) {
-    const user = await a.authenticate(request);
+/** Sets request.user; without one, undefined on health paths (no credentials needed), else the 401. */
+function admitUser(request: FastifyRequest, user: UserInfo | undefined): Error | undefined {
+  if (user) {
+    request.user = user;
+    return undefined;
+  }
+  if (isHealthPath(request.url)) return undefined;
+  return errors.unauthorized();
+}
+
+/**
+ * The user of the first authenticator, in order, that recognises the request. A promise only
+ * once an authenticator answers with one; the ones after it are asked when it has settled.
+ */
+function authenticate(
+  authenticators: readonly RequestAuthenticator[],
+  request: FastifyRequest,
+  from = 0,
+): UserInfo | undefined | Promise<UserInfo | undefined> {
+  for (let i = from; i < authenticators.length; i++) {
+    const user = authenticators[i].authenticate(request);
+    if (isPromiseLike(user)) return Promise.resolve(user).then((u) => (u ? u : authenticate(authenticators, request, i + 1)));
     if (user) return user;
   }
   return undefined;
+}
+
+/** A failure to hand to `done`: a falsy one would read as success (fastify's async hooks make it an error too). */
+function asError(e: unknown): Error {
+  return e ? (e as Error) : new Error('request hook failed without an error');
+}
+
+function isPromiseLike<T>(x: T | PromiseLike<T>): x is PromiseLike<T> {
+  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
 }
