@@ -17,7 +17,7 @@ const args = benchArgs({
   seconds: { default: 4, quick: 2, help: 'measured seconds per round' },
   warmup: { default: 1, quick: 0.5, help: 'unmeasured seconds before each round' },
   rounds: { default: 3, quick: 2, help: 'rounds per target, alternating' },
-  txn: { default: 'yes', quick: 'no', help: 'also measure raw create-if-absent transactions (yes/no)' },
+  txn: { default: 'yes', quick: 'no', help: 'also measure raw create-if-absent transactions and puts through aa-gen\'s own etcd client, for reference (yes/no)' },
 });
 
 runBench(async () => {
@@ -43,7 +43,11 @@ runBench(async () => {
     const targets = [
       { name: 'raw etcd3 put (baseline)', task: (round) => ({ ...base, kind: 'etcd-load', mode: 'put', endpoint: etcd.endpoint, keyPrefix: `/raw/put-${round}/k`, valueSize }), runs: [] },
       ...(args.txn === 'yes'
-        ? [{ name: 'raw etcd3 create-if-absent txn', task: (round) => ({ ...base, kind: 'etcd-load', mode: 'txn', endpoint: etcd.endpoint, keyPrefix: `/raw/txn-${round}/k`, valueSize }), runs: [] }]
+        ? [
+            { name: 'raw etcd3 create-if-absent txn', task: (round) => ({ ...base, kind: 'etcd-load', mode: 'txn', endpoint: etcd.endpoint, keyPrefix: `/raw/txn-${round}/k`, valueSize }), runs: [] },
+            // For reference, not the baseline: the same puts through the server's own etcd client.
+            { name: 'raw put, aa-gen etcd client', task: (round) => ({ ...base, kind: 'etcd-load', mode: 'put-own', endpoint: etcd.endpoint, keyPrefix: `/raw/own-${round}/k`, valueSize }), runs: [] },
+          ]
         : []),
       {
         name: 'aa-gen server POST (etcd3)',

@@ -168,10 +168,13 @@ function summarize({ done, errors, firstError, seconds, latencies }) {
   return { count: done, errors, firstError, seconds, perSecond: done / seconds, p50: p(0.5), p99: p(0.99), max: latencies.at(-1) ?? NaN };
 }
 
-/** Raw etcd3 writes of `valueSize` bytes to unique keys under keyPrefix. */
+/**
+ * Raw etcd3 writes of `valueSize` bytes to unique keys under keyPrefix, with the etcd3 package
+ * (modes put, txn) or with aa-gen's own etcd client (mode put-own: etcd/grpc.ts, as the
+ * server's etcd3 backend uses it).
+ */
 async function etcdLoad(t) {
-  const { Etcd3 } = await import('etcd3');
-  const client = new Etcd3({ hosts: t.endpoint });
+  const client = t.mode === 'put-own' ? await ownEtcdClient(t.endpoint) : new (await import('etcd3')).Etcd3({ hosts: t.endpoint });
   const value = Buffer.alloc(t.valueSize, 'x');
   let n = 0;
   let done = 0;
@@ -180,6 +183,7 @@ async function etcdLoad(t) {
   const measureFrom = start + t.warmupMs;
   const end = measureFrom + t.durationMs;
   async function one(key) {
+    if (t.mode === 'put-own') return client.put(key, value);
     if (t.mode === 'put') return client.put(key).value(value).exec();
     // What a create does in the etcd3 backend: put only if the key does not exist.
     return client.kv.txn({
@@ -205,6 +209,19 @@ async function etcdLoad(t) {
     client.close();
   }
   return summarize({ done, errors: 0, seconds: t.durationMs / 1000, latencies });
+}
+
+/** Plain etcd Puts through aa-gen's gRPC client (dist/runtime/storage/etcd). */
+async function ownEtcdClient(endpoint) {
+  const etcd = new URL('../../dist/runtime/storage/etcd/', import.meta.url);
+  const { GrpcChannel } = await import(new URL('grpc.js', etcd));
+  const { KV_PUT, putRequest, decodeHeaderOnly } = await import(new URL('messages.js', etcd));
+  const { grpcFrame } = await import(new URL('wire.js', etcd));
+  const channel = new GrpcChannel({ endpoints: [endpoint], timeoutMs: 10_000 });
+  return {
+    put: (key, value) => channel.unary(KV_PUT, grpcFrame(putRequest({ key, value })), decodeHeaderOnly),
+    close: () => channel.close(),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   decodeRangeResponse,
   decodeTxnResponse,
   decodeWatchResponse,
+  putRequest,
   rangeRequest,
   txnRequest,
   watchCreateRequest,
@@ -102,6 +103,10 @@ describe('requests decode with etcd rpc.proto', () => {
     expect(decodeTheirs('etcdserverpb.WatchRequest', encodeOurs(watchCreateRequest('/p/', '/p0', 9, true)))).toEqual({
       create_request: { key: b64('/p/'), range_end: b64('/p0'), start_revision: 9, prev_kv: true },
     });
+  });
+
+  it('a plain put (what the bench compares against)', () => {
+    expect(decodeTheirs('etcdserverpb.PutRequest', encodeOurs(putRequest({ key: '/k', value: 'v', prevKv: true })))).toEqual({ key: b64('/k'), value: b64('v'), prev_kv: true });
   });
 
   it('refuses to encode a negative or fractional number', () => {

@@ -7,6 +7,7 @@ import { Reader, WireError } from './wire.js';
 import type { Field } from './wire.js';
 
 export const KV_RANGE = '/etcdserverpb.KV/Range';
+export const KV_PUT = '/etcdserverpb.KV/Put';
 export const KV_TXN = '/etcdserverpb.KV/Txn';
 export const KV_COMPACT = '/etcdserverpb.KV/Compact';
 export const MAINTENANCE_STATUS = '/etcdserverpb.Maintenance/Status';
@@ -41,9 +42,24 @@ export interface Compare {
   readonly revision: number;
 }
 
+export interface PutRequest {
+  readonly key: Key;
+  readonly value: string | Buffer;
+  readonly prevKv?: boolean;
+}
+
+export function putRequest(p: PutRequest): Field[] {
+  const f: Field[] = [
+    [1, 'bytes', p.key],
+    [2, 'bytes', p.value],
+  ];
+  if (p.prevKv) f.push([4, 'varint', 1]);
+  return f;
+}
+
 export type RequestOp =
   | { readonly range: RangeRequest }
-  | { readonly put: { readonly key: Key; readonly value: string | Buffer; readonly prevKv?: boolean } }
+  | { readonly put: PutRequest }
   | { readonly deleteRange: { readonly key: Key; readonly prevKv?: boolean } };
 
 export interface TxnRequest {
@@ -77,14 +93,7 @@ export function txnRequest(t: TxnRequest): Field[] {
 
 function requestOp(op: RequestOp): Field[] {
   if ('range' in op) return [[1, 'message', rangeRequest(op.range)]];
-  if ('put' in op) {
-    const put: Field[] = [
-      [1, 'bytes', op.put.key],
-      [2, 'bytes', op.put.value],
-    ];
-    if (op.put.prevKv) put.push([4, 'varint', 1]);
-    return [[2, 'message', put]];
-  }
+  if ('put' in op) return [[2, 'message', putRequest(op.put)]];
   const del: Field[] = [[1, 'bytes', op.deleteRange.key]];
   if (op.deleteRange.prevKv) del.push([3, 'varint', 1]);
   return [[3, 'message', del]];
