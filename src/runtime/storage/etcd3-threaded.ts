@@ -37,6 +37,7 @@ class ThreadedEtcd3Storage implements Storage {
   /** Calls in flight + open watches: the worker keeps the process alive only while > 0. */
   private active = 0;
   private dead?: StorageError;
+  private exited = false;
   private closing?: Promise<void>;
 
   constructor(opts: Etcd3StorageOptions) {
@@ -49,7 +50,10 @@ class ThreadedEtcd3Storage implements Storage {
       if (msg !== CLOSED) this.receive(msg);
     });
     this.worker.on('error', (e) => this.die(`the etcd3 client thread failed: ${e.message}`));
-    this.worker.on('exit', (code) => this.die(`the etcd3 client thread exited (code ${code})`));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.die(`the etcd3 client thread exited (code ${code})`);
+    });
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
@@ -118,18 +122,14 @@ class ThreadedEtcd3Storage implements Storage {
     if (this.dead === undefined) {
       this.out.flush();
       this.worker.ref();
-      // The worker's storage cancels its watches and closes the client; the worker answers
-      // CLOSED and exits on its own. terminate() only if it has not within 3 s.
-      let exited = false;
+      // The worker's storage cancels its watches and closes the client, then the worker exits
+      // on its own (so --cpu-prof can write its profile); terminate() if it has not in 3 s.
       const exit = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
       this.worker.postMessage(CLOSE);
-      await Promise.race([exit.then(() => (exited = true)), new Promise((r) => setTimeout(r, 3000).unref())]);
-      this.die('storage is closed');
-      if (!exited) await this.worker.terminate();
-      return;
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 3000).unref())]);
     }
     this.die('storage is closed');
-    await this.worker.terminate();
+    if (!this.exited) await this.worker.terminate();
   }
 
   /** Send one call; the `0` in slot 1 is replaced by the call id. */

@@ -5,11 +5,11 @@
 //   KeyNotFound from Conflict); delete returns the previous kv;
 // - list: range [prefix, prefixEnd) at a revision with limit and a start key; `count` gives
 //   what remains after the page;
-// - watch: one Watch stream per watch, from afterRevision+1 with prev_kv (unless the caller
-//   knows previous values: `previousKnown`); events are
-//   de-duplicated by revision and the resume point is our own last delivered revision, so a
-//   reconnect after an etcd restart neither repeats nor skips events, or reports `Compacted`
-//   if that history is gone (etcd cancels the watch with a compact_revision);
+// - watch: one Watch stream per watch, from afterRevision+1, with prev_kv unless the caller
+//   knows previous values (`previousKnown`); events are de-duplicated by revision and the
+//   resume point is our own last delivered revision, so a reconnect after an etcd restart
+//   neither repeats nor skips events, or reports `Compacted` if that history is gone (etcd
+//   cancels the watch with a compact_revision);
 // - the compacted revision is recorded in `compact_rev_key` (as kube-apiserver's compactor does,
 //   pkg/storage/etcd3/compact.go), so every replica sharing the etcd sees the same value.
 // Several instances can share one etcd: all state lives there, watches see every writer.

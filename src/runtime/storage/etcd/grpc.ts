@@ -6,14 +6,14 @@
 // decide), no load balancing: a connection that fails is dropped and the next call connects to
 // the next endpoint.
 //
-// Why not @grpc/grpc-js + protobufjs (the etcd3 package): they cost about twice the CPU per call
+// Why not @grpc/grpc-js + protobufjs (the etcd3 package): they cost two to three times the CPU per call
 // (bench/README.md, section 2), and on a 2-core machine that CPU is the etcd3 backend's limit.
 
 import http2 from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 
 /** gRPC status codes we produce or act on (grpc's doc/statuscodes.md). */
-export const GrpcStatus = { OK: 0, CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
+export const GrpcStatus = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
 
 export class GrpcError extends Error {
   constructor(
