@@ -2,9 +2,12 @@
 // boundary adds to the Storage contract. The contract itself is the conformance suite, which
 // etcd3.test.ts runs for both placements of the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
 import { createEtcd3Storage } from '../../src/runtime/storage/etcd3.js';
+import { workerForTests } from '../../src/runtime/storage/etcd3-threaded.js';
+import { createCachedStorage } from '../../src/runtime/storage/cacher.js';
 import { isStorageError } from '../../src/runtime/storage/interface.js';
-import type { StorageError } from '../../src/runtime/storage/interface.js';
+import type { KeyValue, StorageError } from '../../src/runtime/storage/interface.js';
 import { skipWithoutEtcd, startEtcd } from '../support/etcd.js';
 import type { EtcdHandle } from '../support/etcd.js';
 import { sleep, waitFor } from './conformance.js';
@@ -36,6 +39,67 @@ describe.skipIf(skip)('etcd3 backend, client in a worker thread', () => {
       expect(isStorageError(tooLarge, 'TooLarge')).toBe(true);
     } finally {
       await s.close();
+    }
+  });
+
+  it('a client thread that dies is replaced: calls and watches fail Unavailable meanwhile, then work again', async () => {
+    const s = open();
+    try {
+      const p = prefix();
+      const kv = await s.create(`${p}a`, 'v');
+      const errors: StorageError[] = [];
+      s.watch(p, { afterRevision: kv.modRevision }, { onEvent: () => undefined, onError: (e) => errors.push(e) });
+      const first = (s as unknown as Record<symbol, Worker>)[workerForTests]!;
+      const inFlight = s.get(`${p}a`).catch((e: unknown) => e as StorageError);
+      await first.terminate(); // as a crash would end it
+      // Answered before the thread died, or failed Unavailable: never left hanging.
+      const settled = await inFlight;
+      expect(isStorageError(settled, 'Unavailable') || (settled as KeyValue | undefined)?.value === 'v').toBe(true);
+      await waitFor(() => errors.length > 0);
+      expect(errors[0]).toMatchObject({ code: 'Unavailable' });
+      expect(errors[0]!.message).toMatch(/client thread exited .*starting a new one/);
+      // Soon a new thread answers, and nothing was lost: the data is in etcd.
+      let got;
+      for (let i = 0; i < 50 && got === undefined; i++) {
+        got = await s.get(`${p}a`).catch(async (e: unknown) => {
+          if (!isStorageError(e, 'Unavailable')) throw e;
+          await sleep(50);
+          return undefined;
+        });
+      }
+      expect(got).toEqual(kv);
+      expect((s as unknown as Record<symbol, Worker>)[workerForTests]).not.toBe(first);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a watch cache over it recovers from a dead client thread: it re-lists and serves new writes', async () => {
+    const p = prefix();
+    const c = createCachedStorage(open(), p, { ownsBackend: true });
+    try {
+      await c.ready();
+      await c.create(`${p}a`, '1');
+      const backend = (c as unknown as { inner: Record<symbol, Worker> }).inner;
+      await backend[workerForTests]!.terminate();
+      let b;
+      for (let i = 0; i < 100 && b === undefined; i++) {
+        b = await c.create(`${p}b`, '2').catch(async (e: unknown) => {
+          if (!isStorageError(e, 'Unavailable')) throw e;
+          await sleep(50);
+          return undefined;
+        });
+      }
+      expect(b).toBeDefined();
+      // The cache re-lists once the new thread is up, and then serves the write it acknowledged.
+      let values: string[] = [];
+      for (let i = 0; i < 100 && values.length < 2; i++) {
+        values = (await c.list(p).catch(() => ({ items: [] as KeyValue[] }))).items.map((kv) => kv.value);
+        if (values.length < 2) await sleep(50);
+      }
+      expect(values).toEqual(['1', '2']);
+    } finally {
+      await c.close();
     }
   });
 

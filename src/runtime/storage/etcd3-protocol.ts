@@ -69,6 +69,11 @@ export class Batcher<T> {
     }
   }
 
+  /** Drop what is queued and not yet sent. */
+  discard(): void {
+    this.queue = [];
+  }
+
   /** Send what is queued now (also what the scheduled turn does). */
   readonly flush = (): void => {
     this.scheduled = false;

@@ -4,8 +4,9 @@
 // in each direction (protocol: etcd3-protocol.ts). Behaviour is the in-thread backend's
 // (etcd3.ts), which the worker runs: the same conformance suite holds for both.
 //
-// If the worker dies, every call in flight fails `Unavailable`, every watch ends with
-// `Unavailable`, and later calls fail the same way (health checks then report the backend down).
+// If the worker dies, every call in flight fails `Unavailable` and every watch ends with
+// `Unavailable` (a watch cache on top re-lists); calls fail the same way until a new worker has
+// started, after a backoff of 100 ms doubling to 5 s.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -27,33 +28,67 @@ export function createThreadedEtcd3Storage(opts: Etcd3StorageOptions): Storage {
   return new ThreadedEtcd3Storage(opts);
 }
 
+/** The storage's current worker thread, for tests that need it to die. */
+export const workerForTests = Symbol('etcd3 client worker (tests)');
+
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 5000;
+
 class ThreadedEtcd3Storage implements Storage {
   readonly backend = 'etcd3';
-  private readonly worker: Worker;
+  private readonly workerData: Etcd3WorkerData;
+  private worker!: Worker;
   private readonly out: Batcher<ToWorker>;
   private readonly pending = new Map<number, Pending>();
   private readonly watches = new Map<number, ProxyWatch>();
   private nextId = 1;
   /** Calls in flight + open watches: the worker keeps the process alive only while > 0. */
   private active = 0;
-  private dead?: StorageError;
+  /** Why calls fail now: the worker is gone (until a new one starts) or the storage is closed. */
+  private down?: StorageError;
+  /** The current worker has exited. */
   private exited = false;
+  private restartMs = RESTART_MIN_MS;
+  private restartTimer?: NodeJS.Timeout;
   private closing?: Promise<void>;
 
   constructor(opts: Etcd3StorageOptions) {
     if (opts.endpoints.length === 0) throw new StorageError('Unavailable', 'etcd3 storage needs at least one endpoint');
-    const workerData: Etcd3WorkerData = { options: { ...opts, endpoints: [...opts.endpoints] } };
-    this.worker = new Worker(workerEntry(), { workerData, execArgv: workerExecArgv() });
-    this.worker.unref();
+    this.workerData = { options: { ...opts, endpoints: [...opts.endpoints] } };
     this.out = new Batcher((batch) => this.worker.postMessage(batch));
-    this.worker.on('message', (msg: readonly FromWorker[] | typeof CLOSED) => {
-      if (msg !== CLOSED) this.receive(msg);
+    this.spawn();
+  }
+
+  get [workerForTests](): Worker {
+    return this.worker;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(workerEntry(), { workerData: this.workerData, execArgv: workerExecArgv() });
+    worker.unref();
+    this.worker = worker;
+    this.exited = false;
+    this.down = undefined;
+    worker.on('message', (msg: readonly FromWorker[] | typeof CLOSED) => {
+      if (msg === CLOSED || worker !== this.worker) return;
+      this.restartMs = RESTART_MIN_MS; // it works
+      this.receive(msg);
     });
-    this.worker.on('error', (e) => this.die(`the etcd3 client thread failed: ${e.message}`));
-    this.worker.on('exit', (code) => {
-      this.exited = true;
-      this.die(`the etcd3 client thread exited (code ${code})`);
+    worker.on('error', (e) => this.lost(worker, `the etcd3 client thread failed: ${e.message}`));
+    worker.on('exit', (code) => {
+      if (worker === this.worker) this.exited = true;
+      this.lost(worker, `the etcd3 client thread exited (code ${code})`);
     });
+  }
+
+  /** The worker is gone: fail what it had, and start another unless closing. */
+  private lost(worker: Worker, message: string): void {
+    if (worker !== this.worker || this.down) return;
+    this.failAll(this.closing ? closedError() : new StorageError('Unavailable', `${message}; starting a new one`));
+    if (this.closing) return;
+    this.restartTimer = setTimeout(() => this.spawn(), this.restartMs);
+    this.restartTimer.unref();
+    this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
@@ -96,7 +131,7 @@ class ThreadedEtcd3Storage implements Storage {
   }
 
   watch(prefix: string, opts: WatchOptions, handlers: WatchHandlers): Watcher {
-    const refused = this.closing ? closedError() : this.dead;
+    const refused = this.closing ? closedError() : this.down;
     if (refused) return WatchHub.failed(handlers, refused);
     const id = this.nextId++;
     const w = new ProxyWatch(handlers, () => {
@@ -108,7 +143,7 @@ class ThreadedEtcd3Storage implements Storage {
     this.retain();
     this.out.push(['watch', id, prefix, opts.afterRevision, opts.previousKnown === true]);
     w.onStop = () => {
-      if (this.dead === undefined) this.out.push(['unwatch', id]);
+      if (this.down === undefined) this.out.push(['unwatch', id]);
     };
     return w;
   }
@@ -119,7 +154,8 @@ class ThreadedEtcd3Storage implements Storage {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.dead === undefined) {
+    clearTimeout(this.restartTimer);
+    if (this.down === undefined) {
       this.out.flush();
       this.worker.ref();
       // The worker's storage cancels its watches and closes the client, then the worker exits
@@ -128,14 +164,14 @@ class ThreadedEtcd3Storage implements Storage {
       this.worker.postMessage(CLOSE);
       await Promise.race([exit, new Promise((r) => setTimeout(r, 3000).unref())]);
     }
-    this.die('storage is closed');
+    this.failAll(closedError());
     if (!this.exited) await this.worker.terminate();
   }
 
   /** Send one call; the `0` in slot 1 is replaced by the call id. */
   private call(msg: ToWorker): Promise<unknown> {
     if (this.closing) return Promise.reject(closedError());
-    if (this.dead) return Promise.reject(this.dead);
+    if (this.down) return Promise.reject(this.down);
     const id = this.nextId++;
     (msg as unknown as unknown[])[1] = id;
     return new Promise((resolve, reject) => {
@@ -168,11 +204,11 @@ class ThreadedEtcd3Storage implements Storage {
     }
   }
 
-  /** The worker is gone (or closed): fail everything outstanding, refuse what comes. */
-  private die(message: string): void {
-    if (this.dead) return;
-    const err = this.closing ? closedError() : new StorageError('Unavailable', message);
-    this.dead = err;
+  /** Fail everything outstanding with `err` and refuse what comes (until a new worker starts). */
+  private failAll(err: StorageError): void {
+    if (this.down) return;
+    this.down = err;
+    this.out.discard(); // calls not yet sent: their callers are told below
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(err);
