@@ -1,6 +1,7 @@
 // Configuration from kube-system/extension-apiserver-authentication when only
 // --authentication-kubeconfig is given (k8s.io/apiserver pkg/server/options/authentication.go;
-// API-CONTRACT 8.5), kept fresh so CA rotation applies without a restart.
+// API-CONTRACT 8.5), kept fresh so CA rotation applies without a restart (the watch itself:
+// configmap-watch.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuthenticator, type BuiltAuthenticator } from '../../src/runtime/auth/authn/index.js';
 import { makeFrontProxyPKI, proxiedRequest, type FrontProxyPKI } from '../doubles/front-proxy.js';
@@ -43,7 +44,8 @@ describe('extension-apiserver-authentication configmap', () => {
     kube = await startKubeApiserverDouble({ configMap: configMapData(fp, clientCA) });
     authn = await buildAuthenticator({
       config: configFrom({ 'authentication-kubeconfig': kube.kubeconfigPath }).authentication,
-      configMapPollIntervalMs: 100,
+      // Re-read often too, so the failing-server case below really re-reads.
+      configMapResyncIntervalMs: 100,
       log: memoryLog(),
     });
     probe = await startProbeServer({ authenticator: authn });

@@ -4,7 +4,14 @@
 // configmap). It is a real HTTPS server on loopback with its own CA; callers authenticate with
 // the client certificate in the kubeconfig it writes (others get a 401 Status). It records
 // every review it receives so tests can assert the exact bodies. It is not kube-apiserver: no
-// RBAC, no storage, no watch.
+// RBAC, no storage.
+//
+// The configmap is served by GET, by the list endpoint with the field selector
+// metadata.name=extension-apiserver-authentication, and by watch on that list (newline-delimited
+// JSON events over a chunked response, API-CONTRACT watch semantics): every setConfigMap gets a
+// new metadata.resourceVersion and sends ADDED / MODIFIED / DELETED to open watches; a watch from
+// an older resourceVersion first replays the events after it, or, once the history was dropped
+// (endWatches({ expired: true })), gets an ERROR event with a 410 Expired Status.
 //
 // For the in-cluster serving certificate (src/runtime/server/incluster.ts) it also keeps, in
 // memory, Secrets (get, create with 409 AlreadyExists) and APIServices (get, JSON merge patch
@@ -67,8 +74,14 @@ export interface KubeApiserverDouble {
   /** Every TokenReview / SubjectAccessReview body received, parsed, in order. */
   readonly tokenReviews: unknown[];
   readonly subjectAccessReviews: any[];
-  /** Count of configmap GETs. */
+  /** Count of configmap reads (GETs and lists, not watches). */
   configMapReads(): number;
+  /** Configmap watches open now. */
+  openConfigMapWatches(): number;
+  /** Ends every open configmap watch; `expired`: first sends a 410 ERROR and drops the history. */
+  endConfigMapWatches(opts?: { readonly expired?: boolean }): void;
+  /** While set, configmap watch requests answer this HTTP status (reads still work). */
+  setWatchFailure(code: number | undefined): void;
   setTokens(tokens: NonNullable<KubeApiserverDoubleOptions['tokens']>): void;
   setSarRules(rules: readonly SarRule[]): void;
   setConfigMap(data: Readonly<Record<string, string>> | undefined): void;
@@ -98,6 +111,29 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
   const apiServices = new Map<string, any>((opts.apiServices ?? []).map((a) => [a.metadata.name, structuredClone(a)]));
   const requests: DoubleRequest[] = [];
   let resourceVersion = 1;
+  let cmResourceVersion = configMap ? ++resourceVersion : 0;
+  let watchFailure: number | undefined;
+  /** Configmap events after `historyFloor`, for watches that start from an older resourceVersion. */
+  let history: Array<{ rv: number; type: string; object: unknown }> = [];
+  let historyFloor = resourceVersion;
+  const watches = new Set<ServerResponse>();
+  const configMapObject = (data: Readonly<Record<string, string>>, rv: number) => ({
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', resourceVersion: String(rv) },
+    data,
+  });
+  const sendEvent = (res: ServerResponse, event: unknown) => void res.write(`${JSON.stringify(event)}\n`);
+  const setConfigMap = (next: Readonly<Record<string, string>> | undefined) => {
+    const prev = configMap;
+    configMap = next;
+    if (!prev && !next) return;
+    const rv = ++resourceVersion;
+    cmResourceVersion = next ? rv : 0;
+    const event = { type: !prev ? 'ADDED' : next ? 'MODIFIED' : 'DELETED', object: configMapObject((next ?? prev)!, rv) };
+    history.push({ rv, ...event });
+    for (const w of watches) sendEvent(w, event);
+  };
 
   const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: [ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
     void handle(req, res).catch((e) => status(res, 500, 'InternalError', String(e)));
@@ -129,11 +165,20 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     if (req.method === 'GET' && url.pathname === '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication') {
       cmReads++;
       if (!configMap) return status(res, 404, 'NotFound', 'configmaps "extension-apiserver-authentication" not found');
+      return json(res, 200, configMapObject(configMap, cmResourceVersion));
+    }
+    if (req.method === 'GET' && url.pathname === '/api/v1/namespaces/kube-system/configmaps') {
+      if (url.searchParams.get('fieldSelector') !== 'metadata.name=extension-apiserver-authentication') {
+        return status(res, 400, 'BadRequest', 'the double serves only the extension-apiserver-authentication configmap');
+      }
+      const watch = url.searchParams.get('watch');
+      if (watch === '1' || watch === 'true') return watchConfigMap(url, res);
+      cmReads++;
       return json(res, 200, {
-        kind: 'ConfigMap',
+        kind: 'ConfigMapList',
         apiVersion: 'v1',
-        metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', resourceVersion: String(cmReads) },
-        data: configMap,
+        metadata: { resourceVersion: String(resourceVersion) },
+        items: configMap ? [configMapObject(configMap, cmResourceVersion)] : [],
       });
     }
     const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.pathname);
@@ -168,6 +213,26 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     return status(res, 404, 'NotFound', 'the server could not find the requested resource');
   }
 
+  function watchConfigMap(url: URL, res: ServerResponse): void {
+    if (watchFailure) return status(res, watchFailure, watchFailure === 403 ? 'Forbidden' : 'InternalError', `watch refused with ${watchFailure}`);
+    const from = url.searchParams.get('resourceVersion');
+    // No Content-Length: node sends Transfer-Encoding: chunked, as kube-apiserver does.
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    if (from && from !== '0' && Number(from) < historyFloor) {
+      sendEvent(res, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${historyFloor})`, reason: 'Expired', code: 410 } });
+      return void res.end();
+    }
+    if (!from || from === '0') {
+      // Start at the most recent state: a synthetic ADDED for what exists.
+      if (configMap) sendEvent(res, { type: 'ADDED', object: configMapObject(configMap, cmResourceVersion) });
+    } else {
+      for (const e of history) if (e.rv > Number(from)) sendEvent(res, { type: e.type, object: e.object });
+    }
+    watches.add(res);
+    res.on('close', () => watches.delete(res));
+  }
+
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dir = mkdtempSync(join(tmpdir(), 'kube-apiserver-double-'));
@@ -195,7 +260,20 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     configMapReads: () => cmReads,
     setTokens: (t) => void (tokens = t),
     setSarRules: (r) => void (rules = r),
-    setConfigMap: (d) => void (configMap = d),
+    setConfigMap,
+    openConfigMapWatches: () => watches.size,
+    endConfigMapWatches(o = {}) {
+      for (const w of watches) {
+        if (o.expired) sendEvent(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 } });
+        w.end();
+      }
+      watches.clear();
+      if (o.expired) {
+        history = [];
+        historyFloor = resourceVersion;
+      }
+    },
+    setWatchFailure: (c) => void (watchFailure = c),
     setFailure: (c) => void (failure = c),
     secrets,
     apiServices,

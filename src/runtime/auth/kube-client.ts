@@ -4,7 +4,7 @@
 // each request (applyToHTTPSOptions), so exec plugins and rotating service-account tokens work
 // as they do for every other client-node user.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -23,6 +23,49 @@ export interface KubeClient {
    * `path` is absolute (`/apis/...`) and may carry a query.
    */
   request(method: string, path: string, body?: unknown, opts?: KubeRequestOptions): Promise<KubeResponse>;
+  /**
+   * A watch: one long GET of `path` (which carries `watch=1` and its other query parameters),
+   * read as newline-delimited JSON events. Handlers are called until `onEnd`, exactly once,
+   * unless `stop()` is called first (then nothing more is called).
+   */
+  watch(path: string, handlers: KubeWatchHandlers, opts?: KubeWatchOptions): KubeWatch;
+}
+
+/** One watch event (k8s.io/apimachinery pkg/apis/meta/v1 WatchEvent); ERROR carries a Status. */
+export interface KubeWatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: unknown;
+}
+
+export interface KubeWatchHandlers {
+  onEvent(event: KubeWatchEvent): void;
+  /**
+   * The stream is over: no error when the server ended it cleanly (re-list or re-watch), a
+   * KubeWatchError otherwise (refused with `response` set, or a transport failure).
+   */
+  onEnd(err?: KubeWatchError): void;
+}
+
+export interface KubeWatchOptions {
+  /** Time to the response headers. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** No bytes for this long ends the watch with an error (a dead connection). Default: none. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface KubeWatch {
+  stop(): void;
+}
+
+/** A watch that failed; `response` is set when the server refused it (non-2xx status). */
+export class KubeWatchError extends Error {
+  constructor(
+    message: string,
+    readonly response?: KubeResponse,
+  ) {
+    super(message);
+    this.name = 'KubeWatchError';
+  }
 }
 
 export interface KubeRequestOptions {
@@ -87,29 +130,108 @@ export function kubeClient(kc: KubeConfig, source = 'kubeconfig'): KubeClient {
       }
       return send(url, options, payload, opts.timeoutMs ?? 10_000);
     },
+    watch(path, handlers, opts = {}) {
+      let stopped = false;
+      let req: ClientRequest | undefined;
+      const end = (err?: KubeWatchError) => {
+        if (stopped) return;
+        stopped = true;
+        req?.destroy();
+        handlers.onEnd(err);
+      };
+      void (async () => {
+        const url = new URL(server + path);
+        const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+        await kc.applyToHTTPSOptions(options);
+        if (stopped) return;
+        req = openWatch(url, options, (e) => stopped || handlers.onEvent(e), end, opts);
+      })().catch((e: Error) => end(new KubeWatchError(`watch of ${server}${path} failed: ${e.message}`)));
+      return {
+        stop() {
+          stopped = true;
+          req?.destroy();
+        },
+      };
+    },
   };
+}
+
+/** Sends the watch GET and feeds complete lines to `onEvent`; `end` is idempotent. */
+function openWatch(
+  url: URL,
+  options: RequestOptions,
+  onEvent: (e: KubeWatchEvent) => void,
+  end: (err?: KubeWatchError) => void,
+  opts: KubeWatchOptions,
+): ClientRequest {
+  const where = `watch of ${url.origin}${url.pathname}`;
+  // A dedicated connection: a watch holds its socket for minutes, outside the keep-alive pool.
+  const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, { ...options, agent: false }, (res) => {
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      readResponse(res).then(
+        (response) => end(new KubeWatchError(`${where} refused: ${describeFailure(response)}`, response)),
+        (e: Error) => end(new KubeWatchError(`${where}: ${e.message}`)),
+      );
+      return;
+    }
+    req.setTimeout(opts.idleTimeoutMs ?? 0);
+    let pending = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (!line) continue;
+        let event: KubeWatchEvent;
+        try {
+          event = JSON.parse(line) as KubeWatchEvent;
+        } catch {
+          return end(new KubeWatchError(`${where}: not a JSON watch event: ${line.slice(0, 200)}`));
+        }
+        onEvent(event);
+      }
+    });
+    res.on('end', () => end());
+    res.on('error', (e) => end(new KubeWatchError(`${where}: ${e.message}`)));
+    res.on('aborted', () => end(new KubeWatchError(`${where}: connection closed`)));
+  });
+  req.setTimeout(opts.timeoutMs ?? 10_000, () => req.destroy(new Error(`no data for too long`)));
+  req.on('error', (e) => end(new KubeWatchError(`${where}: ${e.message}`)));
+  req.on('close', () => end(new KubeWatchError(`${where}: connection closed`)));
+  req.end();
+  return req;
 }
 
 function send(url: URL, options: RequestOptions, payload: Buffer | undefined, timeoutMs: number): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
     const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, body: parsed });
-      });
-      res.on('error', reject);
+      readResponse(res).then(resolve, reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to ${url.origin} timed out after ${timeoutMs}ms`)));
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/** The whole response: status, text, and the body parsed when it is JSON. */
+function readResponse(res: IncomingMessage): Promise<KubeResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      resolve({ status: res.statusCode ?? 0, text, body });
+    });
+    res.on('error', reject);
   });
 }
 

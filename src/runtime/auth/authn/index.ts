@@ -8,7 +8,8 @@
 //      (union.NewFailOnError).
 //
 // CAs come from flags (files re-read periodically) or, when --authentication-kubeconfig is set
-// and a CA flag is not, from the extension-apiserver-authentication configmap, kept fresh.
+// and a CA flag is not, from the extension-apiserver-authentication configmap, kept fresh by
+// a watch (configmap.ts).
 import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { UserInfo } from '../../api.js';
@@ -35,7 +36,12 @@ export interface BuildAuthenticatorOptions {
   readonly additionalClientCA?: string;
   /** A client for TokenReview and the configmap; default: loaded from config.kubeconfig. */
   readonly client?: KubeClient;
-  /** How often the configmap is re-read. Default 30 s. */
+  /**
+   * The configmap is watched (changes apply at once) and re-read every this often as a
+   * backstop. Default 5 min; 0 disables.
+   */
+  readonly configMapResyncIntervalMs?: number;
+  /** How often the configmap is re-read when the server refuses the watch. Default 30 s. */
   readonly configMapPollIntervalMs?: number;
   /** How often CA files are re-read (upstream: every minute). Default 60 s; 0 disables. */
   readonly fileReloadIntervalMs?: number;
@@ -46,7 +52,7 @@ export interface BuildAuthenticatorOptions {
 export interface BuiltAuthenticator {
   /** The user, or undefined: answer 401 Unauthorized. Never rejects. */
   authenticate(req: AuthnRequest): Promise<AuthnResult | undefined>;
-  /** Stops configmap polling and file reloading. */
+  /** Stops the configmap watch, its timers and file reloading. */
   close(): void;
 }
 
@@ -64,6 +70,7 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
   let configMap: AuthenticationConfigMapSource | undefined;
   if (needConfigMap && client) {
     configMap = await watchAuthenticationConfigMap(client, {
+      resyncIntervalMs: opts.configMapResyncIntervalMs,
       pollIntervalMs: opts.configMapPollIntervalMs,
       onError: (e) => opts.log?.warn(`keeping the last authentication configuration: ${e.message}`),
     });
