@@ -2,6 +2,7 @@
 // kube-apiserver double: create-if-absent with replicas converging on one CA, bring-your-own
 // Secrets, and the APIService caBundle written by JSON merge patch only where annotated.
 import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeClientFromFile, type KubeClient } from '../../src/runtime/auth/kube-client.js';
 import {
@@ -12,6 +13,8 @@ import {
 } from '../../src/runtime/server/incluster.js';
 import { startKubeApiserverDouble, type KubeApiserverDouble } from '../doubles/kube-apiserver.js';
 import { issueServing, makeCA } from '../doubles/pki.js';
+import { emptyGroup } from '../server/fixtures.js';
+import { startTestServer } from '../server/helpers.js';
 
 const ref = { namespace: 'wardle', name: 'wardle-apiserver-serving-cert' };
 const hosts = ['wardle-apiserver', 'wardle-apiserver.wardle', 'wardle-apiserver.wardle.svc', 'wardle-apiserver.wardle.svc.cluster.local'];
@@ -132,7 +135,7 @@ describe('APIService caBundle', () => {
 
   it('is checked again periodically (an APIService re-applied without it gets it back)', async () => {
     const log = { warn: (_m: string) => {}, info: (_m: string) => {} };
-    const sync = await startCABundleSync(client, { apiServices: ['v1beta1.wardle.example.com'], secret: ref, caPem, intervalMs: 100, log });
+    const sync = await startCABundleSync(client, { apiServices: ['v1beta1.wardle.example.com'], secret: ref, caPem: () => caPem, intervalMs: 100, log });
     try {
       kube.apiServices.set('v1beta1.wardle.example.com', apiService('v1beta1.wardle.example.com', 'wardle/wardle-apiserver-serving-cert'));
       const deadline = Date.now() + 5000;
@@ -143,3 +146,56 @@ describe('APIService caBundle', () => {
     }
   });
 });
+
+// k8s.io/apiserver pkg/server/dynamiccertificates: whoever rotates the Secret (cert-manager, an
+// operator) only replaces it; the server serves the new pair to new connections and writes the
+// new CA into the APIServices.
+describe('serving certificate Secret, rotated while the server runs', () => {
+  it('new connections get the new pair, and the APIService caBundle the new CA', async () => {
+    const secretRef = 'empty/empty-serving-cert';
+    const tls = (ca: { cert: string }, leaf: { cert: string; key: string }) => ({
+      type: 'kubernetes.io/tls',
+      data: { 'ca.crt': b64(ca.cert), 'tls.crt': b64(leaf.cert), 'tls.key': b64(leaf.key) },
+    });
+    const kube = await startKubeApiserverDouble({ apiServices: [apiService('v1.empty.example.com', secretRef)] });
+    const ca1 = await makeCA('first-ca');
+    const ca2 = await makeCA('second-ca');
+    const [leaf1, leaf2] = await Promise.all([issueServing(ca1, 'first'), issueServing(ca2, 'second')]);
+    kube.secrets.set(secretRef, tls(ca1, leaf1));
+    const t = await startTestServer(emptyGroup, {
+      args: [`--authentication-kubeconfig=${kube.kubeconfigPath}`, '--authorization-mode=AlwaysAllow', `--serving-cert-secret=${secretRef}`],
+      extras: { servingReloadMs: 100, caBundleResyncMs: 60_000, inCluster: false },
+    });
+    try {
+      const served = () => servedCert(t.server.port);
+      expect((await served()).fingerprint256).toBe(new X509Certificate(leaf1.cert).fingerprint256);
+      expect(kube.apiServices.get('v1.empty.example.com').spec.caBundle).toBe(b64(ca1.cert));
+
+      kube.secrets.set(secretRef, tls(ca2, leaf2));
+      await until(async () => (await served()).fingerprint256 === new X509Certificate(leaf2.cert).fingerprint256);
+      // Written at once, not at the next periodic check (an hour away here).
+      await until(() => kube.apiServices.get('v1.empty.example.com').spec.caBundle === b64(ca2.cert));
+    } finally {
+      await t.stop();
+      await kube.close();
+    }
+  });
+});
+
+function servedCert(port: number): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, () => {
+      resolve(s.getPeerX509Certificate()!);
+      s.end();
+    });
+    s.on('error', reject);
+  });
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

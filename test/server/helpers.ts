@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiGroupDefinition } from '../../src/runtime/api.js';
 import { send as sendHttps, type SentResponse } from '../doubles/https.js';
-import { completeOptions, parseOptions } from '../../src/runtime/server/options.js';
+import { completeOptions, parseOptions, type CompleteExtras } from '../../src/runtime/server/options.js';
 import { createServer, type RunningServer } from '../../src/runtime/server/server.js';
 
 export interface Credentials {
@@ -41,12 +41,12 @@ export function tempDir(prefix = 'aa-gen-server-'): string {
 
 export async function startTestServer(
   group: ApiGroupDefinition,
-  opts: { args?: readonly string[]; dataDir?: string; keepDataDir?: boolean } = {},
+  opts: { args?: readonly string[]; dataDir?: string; keepDataDir?: boolean; extras?: CompleteExtras } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const parsed = parseOptions(['--secure-port=0', `--data-dir=${dataDir}`, '--storage-backend=memory', ...(opts.args ?? [])]);
   if (!parsed.value) throw new Error(parsed.errors.join('\n'));
-  const server = await createServer(group, completeOptions(parsed.value, { logLevel: 'silent', shutdownDrainTimeoutMs: 5000 }));
+  const server = await createServer(group, completeOptions(parsed.value, { logLevel: 'silent', shutdownDrainTimeoutMs: 5000, ...opts.extras }));
   const certDir = join(dataDir, 'certs');
   const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
   const admin = { cert: readFileSync(join(certDir, 'admin.crt'), 'utf8'), key: readFileSync(join(certDir, 'admin.key'), 'utf8') };

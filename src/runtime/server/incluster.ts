@@ -53,6 +53,12 @@ export interface EnsureServingSecretOptions {
 const secretPath = (ref: ObjectRef, name = true) =>
   `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets${name ? `/${encodeURIComponent(ref.name)}` : ''}`;
 
+/** Reads the Secret again (the serving certificate reload); undefined when it is gone. */
+export async function readServingCertSecret(client: KubeClient, ref: ObjectRef, hosts: readonly string[]): Promise<ServingSecret | undefined> {
+  const secret = await getSecret(client, ref);
+  return secret && fromSecret(secret, `secret ${ref.namespace}/${ref.name}`, hosts, false);
+}
+
 /** Loads the Secret, or creates it when absent (see the file comment). */
 export async function ensureServingCertSecret(client: KubeClient, ref: ObjectRef, opts: EnsureServingSecretOptions): Promise<ServingSecret> {
   const where = `secret ${ref.namespace}/${ref.name}`;
@@ -169,7 +175,8 @@ export async function startCABundleSync(
   opts: {
     readonly apiServices: readonly string[];
     readonly secret: ObjectRef;
-    readonly caPem: string;
+    /** The CA to write, read at every check (it changes when the Secret is rotated). */
+    readonly caPem: () => string;
     readonly intervalMs: number;
     readonly log: { warn(m: string): void; info(m: string): void };
   },
@@ -177,7 +184,7 @@ export async function startCABundleSync(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const syncNow = async () => {
-    const result = await syncCABundles(client, opts);
+    const result = await syncCABundles(client, { ...opts, caPem: opts.caPem() });
     const patched = Object.keys(result).filter((k) => result[k] === 'patched');
     if (patched.length) opts.log.info(`wrote the serving CA into spec.caBundle of apiservice ${patched.join(', ')}`);
     return result;

@@ -477,6 +477,8 @@ export interface CompletedConfig {
   };
   /** Printed at startup by runMain. */
   readonly warnings: readonly string[];
+  /** How often --tls-cert-file/--tls-private-key-file or the serving Secret are read again (serving-reload.ts). */
+  readonly servingReloadMs: number;
   /** Body limit of every request: 3 MiB as kube-apiserver (pkg/server/config.go). */
   readonly maxRequestBodyBytes: number;
   /** How long shutdown waits for in-flight requests before cutting connections. */
@@ -497,6 +499,8 @@ export interface CompleteExtras {
   readonly inCluster?: boolean;
   /** Default 60 s. */
   readonly caBundleResyncMs?: number;
+  /** How often a given serving certificate (files or Secret) is read again; default 60 s. */
+  readonly servingReloadMs?: number;
 }
 
 export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): CompletedConfig {
@@ -551,6 +555,7 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
         }
       : undefined,
     warnings,
+    servingReloadMs: extras.servingReloadMs ?? 60_000,
     maxRequestBodyBytes: 3 * 1024 * 1024,
     shutdownDrainTimeoutMs: extras.shutdownDrainTimeoutMs ?? 30_000,
     logLevel: extras.logLevel ?? 'warn',

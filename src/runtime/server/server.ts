@@ -9,6 +9,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { ApiGroupDefinition } from '../api.js';
 import { kubectlHint, localServerURL, writeAdminKubeconfig, x509Authenticator } from '../auth/standalone.js';
@@ -24,7 +25,8 @@ import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/statu
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
-import { apiServiceNames, ensureServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
+import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
+import { startServingReload, type ServingMaterial } from './serving-reload.js';
 import type { CompletedConfig, KubeconfigSource } from './options.js';
 import { openBackends, type Backends } from './wiring.js';
 
@@ -108,6 +110,12 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     throw e;
   }
 
+  // The secure context beside the serving pair. The CertificateRequest's acceptable-CA list: Go
+  // clients (kubectl, kube-aggregator) send no certificate that list does not cover.
+  // Standalone: our CA. Delegated: empty (any), as the client and request-header CAs come and go
+  // with the configmap; every chain is verified per request by the authenticators
+  // (auth/authn/x509-chain.ts).
+  const tlsContext: SecureContextOptions = { ...(config.standalone ? { ca: [certs.ca.cert] } : {}), minVersion: 'TLSv1.2' };
   let app: FastifyInstance;
   let chain: ChainState;
   try {
@@ -116,14 +124,9 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
       https: {
         cert: servingPair.cert,
         key: servingPair.key,
-        // The CertificateRequest's acceptable-CA list: Go clients (kubectl, kube-aggregator) send
-        // no certificate that list does not cover. Standalone: our CA. Delegated: empty (any), as
-        // the client and request-header CAs come and go with the configmap; every chain is
-        // verified per request by the authenticators (auth/authn/x509-chain.ts).
-        ...(config.standalone ? { ca: [certs.ca.cert] } : {}),
+        ...tlsContext,
         requestCert: true,
         rejectUnauthorized: false,
-        minVersion: 'TLSv1.2',
       },
       bodyLimit: config.maxRequestBodyBytes,
       // Request logs are at info level: the default 'warn' keeps only problems.
@@ -153,11 +156,11 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   const port = (app.server.address() as AddressInfo).port;
   const url = localServerURL(serving.bindAddress, port);
 
-  let kubeconfigPath: string | undefined;
   let hint: string | undefined;
   // The admin certificate authenticates in both modes (standalone.ts; additionalClientCA).
-  kubeconfigPath = join(config.dataDir, 'admin.kubeconfig');
-  await writeAdminKubeconfig({ path: kubeconfigPath, name: group.group, server: url, caPem: servingCA, admin: certs.admin });
+  const kubeconfigPath = join(config.dataDir, 'admin.kubeconfig');
+  const writeKubeconfig = () => writeAdminKubeconfig({ path: kubeconfigPath, name: group.group, server: url, caPem: servingCA, admin: certs.admin });
+  await writeKubeconfig();
   if (config.standalone) hint = kubectlHint(kubeconfigPath, [...group.kinds].map((k) => k.plural).sort()[0]);
   for (const w of startupLog) app.log.warn(w);
 
@@ -166,15 +169,35 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     caBundleSync = await startCABundleSync(inClusterClient, {
       apiServices: apiServiceNames(group),
       secret: config.inCluster.secret,
-      caPem: servingCA,
+      caPem: () => servingCA,
       intervalMs: config.inCluster.caBundleResyncMs,
       log: { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) },
     });
   }
 
+  // A serving certificate someone else provides is read again and taken when it is rotated.
+  const given = givenServingSource(config, inClusterClient);
+  const servingReload =
+    given &&
+    startServingReload({
+      server: app.server as unknown as TlsServer,
+      current: { ...servingPair, ca: servingCA },
+      load: given.load,
+      context: tlsContext,
+      source: given.source,
+      intervalMs: config.servingReloadMs,
+      onChange: async (m) => {
+        servingCA = m.ca ?? m.cert; // files: clients trust the given chain as is (see above)
+        await writeKubeconfig();
+        await caBundleSync?.syncNow().catch(() => undefined); // the timer retries
+      },
+      log: { warn: (m) => app.log.warn(m), info: (m) => app.log.info(m) },
+    });
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      servingReload?.stop();
       caBundleSync?.stop();
       try {
         await shutdown(app, chain, backends, config);
@@ -292,6 +315,32 @@ async function shutdown(app: FastifyInstance, chain: ChainState, backends: Backe
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Where the serving pair comes from when it is not ours to make: the files, or the Secret. */
+function givenServingSource(config: CompletedConfig, client: KubeClient | undefined): { source: string; load: () => Promise<ServingMaterial> } | undefined {
+  const { tlsCertFile, tlsPrivateKeyFile } = config.secureServing;
+  if (tlsCertFile && tlsPrivateKeyFile) {
+    return {
+      source: `--tls-cert-file ${tlsCertFile}`,
+      load: async () => {
+        const [cert, key] = await Promise.all([readFile(tlsCertFile, 'utf8'), readFile(tlsPrivateKeyFile, 'utf8')]);
+        return { cert, key, ca: cert };
+      },
+    };
+  }
+  const ic = config.inCluster;
+  if (ic && client) {
+    return {
+      source: `secret ${ic.secret.namespace}/${ic.secret.name}`,
+      load: async () => {
+        const s = await readServingCertSecret(client, ic.secret, ic.hosts);
+        if (!s) throw new Error('the Secret is gone');
+        return { cert: s.cert, key: s.key, ca: s.ca };
+      },
+    };
+  }
+  return undefined;
 }
 
 async function readOrFail(path: string, flag: string): Promise<string> {
