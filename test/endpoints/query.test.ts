@@ -45,13 +45,18 @@ describe('list and watch options', () => {
     [{ resourceVersionMatch: 'Sometimes', resourceVersion: '5' }, 'resourceVersionMatch: Unsupported value: "Sometimes"'],
     [{ sendInitialEvents: 'true' }, 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list'],
     [{ watch: 'true', resourceVersionMatch: 'NotOlderThan' }, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'],
-    [{ watch: 'true', sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan' }, 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'],
+    [{ watch: 'true', sendInitialEvents: 'true' }, 'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'],
+    [{ watch: 'true', sendInitialEvents: 'true', resourceVersionMatch: 'Exact' }, 'resourceVersionMatch: Unsupported value: "Exact"'],
   ])('%j is 422 ListOptions', (q, message) => {
     const e = failure(() => parseReadOptions(q));
     expect(e.code).toBe(422);
     expect(e.details).toMatchObject({ group: 'meta.k8s.io', kind: 'ListOptions' });
     expect(e.message).toContain('ListOptions.meta.k8s.io "" is invalid: ');
     expect(e.message).toContain(message);
+  });
+  it('watch-list options pass (validation.go with the WatchList gate on)', () => {
+    const o = parseReadOptions({ watch: 'true', sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: 'true' });
+    expect(o.watchQuery).toMatchObject({ sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true });
   });
   it('a non-integer limit is 400; a bad includeObject is 400', () => {
     expect(failure(() => parseReadOptions({ limit: 'lots' })).code).toBe(400);

@@ -94,6 +94,28 @@ describe('watch', () => {
     s.res.destroy();
   });
 
+  it('watch-list over HTTP: the state, the initial-events-end bookmark, then changes (KEP-3157)', async () => {
+    await create('wl1');
+    const s = await watch(`${ns}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=5`);
+    expect(s.res.statusCode).toBe(200);
+    const initial = (await s.waitFor(1)).map((l) => JSON.parse(l));
+    const end = await (async () => {
+      for (let n = 1; ; n++) {
+        const evs = (await s.waitFor(n)).map((l) => JSON.parse(l));
+        const found = evs.find((e) => e.type === 'BOOKMARK');
+        if (found) return { found, before: evs.slice(0, evs.indexOf(found)) };
+      }
+    })();
+    expect(initial[0].type).toBe('ADDED');
+    expect(end.before.every((e: { type: string }) => e.type === 'ADDED')).toBe(true);
+    expect(end.before.map((e: { object: { metadata: { name: string } } }) => e.object.metadata.name)).toContain('wl1');
+    expect(end.found.object).toMatchObject({ kind: 'Widget', apiVersion: 'demo.example.com/v1', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } });
+    await create('wl2');
+    const after = (await s.waitFor(end.before.length + 2)).map((l) => JSON.parse(l)).slice(end.before.length + 1);
+    expect(after[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'wl2' } } });
+    s.res.destroy();
+  });
+
   it('timeoutSeconds ends the stream cleanly', async () => {
     const started = Date.now();
     const s = await watch(`${ns}?watch=true&timeoutSeconds=1&resourceVersion=0`);

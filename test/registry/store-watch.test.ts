@@ -170,13 +170,72 @@ describe('watch', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('watch option validation: resourceVersionMatch and sendInitialEvents are 422', async () => {
+  it('watch option validation: resourceVersionMatch without sendInitialEvents, and the reverse, are 422', async () => {
     const e = await rejection(store.watch(ctx(), 'ns', 'v1', { resourceVersionMatch: 'NotOlderThan' }));
     expect(e.code).toBe(422);
     expect(e.message).toBe(
       'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
     );
-    const s = await rejection(store.watch(ctx(), 'ns', 'v1', { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }));
-    expect(s.message).toContain('sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled');
+    const s = await rejection(store.watch(ctx(), 'ns', 'v1', { sendInitialEvents: true }));
+    expect(s.message).toBe(
+      'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+    );
+  });
+});
+
+// Watch-list, KEP-3157 (apiserver pkg/storage/cacher/cacher.go, watch_cache.go).
+describe('watch-list (sendInitialEvents)', () => {
+  const watchList = { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true } as const;
+  const isEnd = (e: WatchEvent) =>
+    e.type === 'BOOKMARK' && (e.object as KubeObject).metadata?.annotations?.['k8s.io/initial-events-end'] === 'true';
+
+  it('sends the state as ADDED, then a bookmark marking the end of it, then changes', async () => {
+    await store.create(ctx(), 'ns', 'v1', widget('a'));
+    const b = await store.create(ctx(), 'ns', 'v1', widget('b'));
+    await store.create(ctx(), 'other', 'v1', widget('c'));
+    const it = await open('ns', watchList);
+    const first = await take(it, 3);
+    expect(summary(first.slice(0, 2))).toEqual(['ADDED a', 'ADDED b']);
+    expect(isEnd(first[2]!)).toBe(true);
+    const end = first[2]!.object as KubeObject;
+    expect(end).toEqual({ apiVersion: 'demo.example.com/v1', kind: 'Widget', metadata: { resourceVersion: end.metadata!.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } });
+    expect(Number(end.metadata!.resourceVersion)).toBeGreaterThanOrEqual(Number(b.metadata!.resourceVersion));
+    await store.update(ctx(), 'ns', 'a', 'v1', (cur) => ({ ...cur!, spec: { size: 5 } }));
+    const next = (await take(it, 3)).filter((e) => e.type !== 'BOOKMARK');
+    expect(summary(next.slice(0, 1))).toEqual(['MODIFIED a']);
+  });
+
+  it('applies selectors to the initial state too, and ends it with the bookmark even when empty', async () => {
+    await store.create(ctx(), 'ns', 'v1', widget('a'));
+    const it = await open('ns', { ...watchList, fieldSelector: 'metadata.name=zzz' });
+    const [e] = await take(it, 1);
+    expect(isEnd(e!)).toBe(true);
+  });
+
+  it('a resourceVersion is a lower bound: the state is at least that new', async () => {
+    const a = await store.create(ctx(), 'ns', 'v1', widget('a'));
+    const it = await open('ns', { ...watchList, resourceVersion: a.metadata!.resourceVersion });
+    expect(summary(await take(it, 1))).toEqual(['ADDED a']);
+    const future = String(Number(a.metadata!.resourceVersion) + 1000);
+    const tooNew = await rejection(store.watch(ctx(), 'ns', 'v1', { ...watchList, resourceVersion: future }));
+    expect(tooNew.code).toBe(504);
+  }, 10_000);
+
+  it('without allowWatchBookmarks: the initial state, and no bookmark', async () => {
+    await store.create(ctx(), 'ns', 'v1', widget('a'));
+    const it = await open('ns', { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' });
+    expect(summary(await take(it, 1))).toEqual(['ADDED a']);
+    expect(await nothingWithin(it, 100)).toBe('none');
+  });
+
+  it('sendInitialEvents=false from "" or "0": changes only, from now', async () => {
+    await store.create(ctx(), 'ns', 'v1', widget('a'));
+    for (const resourceVersion of [undefined, '0']) {
+      const it = await open('ns', { sendInitialEvents: false, resourceVersionMatch: 'NotOlderThan', resourceVersion });
+      expect(await nothingWithin(it, 60)).toBe('none');
+    }
+    const it = await open('ns', { sendInitialEvents: false, resourceVersionMatch: 'NotOlderThan' });
+    await store.create(ctx(), 'ns', 'v1', widget('b'));
+    expect(summary(await take(it, 1))).toEqual(['ADDED b']);
   });
 });

@@ -70,10 +70,9 @@ export function parseReadOptions(q: RawQuery): ReadOptions {
   const errs: FieldError[] = [];
   const forbid = (field: string, detail: string) => errs.push({ type: 'FieldValueForbidden', field, detail });
   if (watch) {
-    if (sendInitialEvents !== undefined) {
-      if (match !== 'NotOlderThan') forbid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
-      // We do not implement watch-list (KEP-3157); clients fall back to list + watch.
-      forbid('sendInitialEvents', 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled');
+    // Watch-list (KEP-3157) is served: kube's rules with the WatchList feature gate on.
+    if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+      forbid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
     }
     if (match !== undefined) {
       if (sendInitialEvents === undefined) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
@@ -107,7 +106,7 @@ export function parseReadOptions(q: RawQuery): ReadOptions {
   return {
     watch,
     list: { labelSelector, fieldSelector, limit: limit && limit > 0 ? limit : undefined, continue: cont, resourceVersion, resourceVersionMatch: rvMatch },
-    watchQuery: { labelSelector, fieldSelector, resourceVersion, allowWatchBookmarks },
+    watchQuery: { labelSelector, fieldSelector, resourceVersion, allowWatchBookmarks, sendInitialEvents, resourceVersionMatch: match },
     timeoutSeconds: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds : undefined,
     includeObject,
   };

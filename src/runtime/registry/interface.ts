@@ -29,11 +29,16 @@ export interface ListQuery {
 export interface WatchQuery {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
-  /** Unset or "0": synthetic ADDED events for current objects first, then changes. */
+  /** Unset or "0" (without sendInitialEvents): synthetic ADDED events for current objects first, then changes. */
   readonly resourceVersion?: string;
   readonly allowWatchBookmarks?: boolean;
-  /** Watch-list is not implemented: any value, or a resourceVersionMatch, is a 422 as in kube with the WatchList gate off. */
+  /** Only `NotOlderThan`, and only with sendInitialEvents (kube's ListOptions rules). */
   readonly resourceVersionMatch?: string;
+  /**
+   * Watch-list (KEP-3157). true: the state not older than resourceVersion as ADDED events, then
+   * (with allowWatchBookmarks) a BOOKMARK annotated `k8s.io/initial-events-end: "true"`, then
+   * changes. false: changes only, from resourceVersion or, when it is unset or "0", from now.
+   */
   readonly sendInitialEvents?: boolean;
 }
 

@@ -38,19 +38,12 @@ export function validateListOptions(o: ListOptionsInput): void {
   if (errs.length) throw listOptionsInvalid(errs);
 }
 
-/**
- * Validates a watch's options. Watch-list (sendInitialEvents) is not implemented, so it is
- * refused the way kube refuses it with the WatchList feature gate off; clients fall back to
- * list + watch.
- */
+/** Validates a watch's options, as kube does with the WatchList feature gate on (watch-list is served). */
 export function validateWatchOptions(o: ListOptionsInput): void {
   const errs: FieldError[] = [];
   const match = o.resourceVersionMatch;
-  if (o.sendInitialEvents !== undefined) {
-    if (match !== 'NotOlderThan') {
-      errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
-    }
-    errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
+  if (o.sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+    errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
   }
   if (match) {
     if (o.sendInitialEvents === undefined) {

@@ -130,7 +130,7 @@ export function matchesHub(core: StoreCore, hub: KubeObject, labels: LabelSelect
 }
 
 /** Wait (polling briefly) until the store reaches `revision`; 504 after the wait, as the cacher does. */
-async function waitForRevision(core: StoreCore, revision: number): Promise<void> {
+export async function waitForRevision(core: StoreCore, revision: number): Promise<void> {
   const deadline = Date.now() + core.rvWaitMs;
   for (;;) {
     const current = await core.storage.currentRevision();

@@ -9,7 +9,7 @@ import type { WatchEvent, WatchQuery, WatchStream } from './interface.js';
 import { parseLabelSelector } from './labels.js';
 import type { LabelSelector } from './labels.js';
 import { parseResourceVersion, tooLargeResourceVersion, validateWatchOptions } from './options.js';
-import { matches, matchesHub } from './reads.js';
+import { matches, matchesHub, waitForRevision } from './reads.js';
 import { EventStream } from './watch-stream.js';
 
 type Json = Record<string, unknown>;
@@ -29,16 +29,21 @@ export class Watches {
     const rv = parseResourceVersion(query.resourceVersion, core.gr);
     const prefix = core.listPrefix(namespace);
     const stream = new EventStream(core.maxWatchQueue);
+    const initial = query.sendInitialEvents;
     let startRevision: number;
-    if (!rv) {
-      // Unset or "0": the current state as synthetic ADDED events, then changes after it.
+    if (initial === true || (initial === undefined && !rv)) {
+      // The current state as synthetic ADDED events, then changes after it: a legacy watch from
+      // "" or "0", or watch-list, whose state is not older than the resourceVersion given.
+      if (rv) await waitForRevision(core, rv);
       const page = await core.storage.list(prefix);
       startRevision = page.revision;
       for (const kv of page.items) {
         if (matches(core, kv, labels, fields)) stream.push({ type: 'ADDED', object: core.views.view(kv.key, kv.value, kv.modRevision, version) });
       }
+      // cacher.go: the end of the initial events is a bookmark, for clients that take bookmarks.
+      if (initial && query.allowWatchBookmarks) stream.push(this.bookmark(version, startRevision, { 'k8s.io/initial-events-end': 'true' }));
     } else {
-      startRevision = rv;
+      startRevision = rv || (await core.storage.currentRevision()); // sendInitialEvents=false from "" or "0": from now
     }
     let lastRevision = startRevision;
     const watcher = core.storage.watch(prefix, { afterRevision: startRevision }, {
@@ -57,20 +62,24 @@ export class Watches {
     });
     stream.onStop(() => watcher.stop());
     if (query.allowWatchBookmarks) {
-      const timer = setInterval(() => {
-        stream.push({
-          type: 'BOOKMARK',
-          object: {
-            apiVersion: `${core.kind.group}/${version}`,
-            kind: core.kind.kind,
-            metadata: { resourceVersion: String(lastRevision) },
-          },
-        });
-      }, core.bookmarkIntervalMs);
+      const timer = setInterval(() => stream.push(this.bookmark(version, lastRevision)), core.bookmarkIntervalMs);
       timer.unref?.();
       stream.onStop(() => clearInterval(timer));
     }
     return stream;
+  }
+
+  /** A BOOKMARK: the kind, its version and a resourceVersion, nothing else (watch.go). */
+  private bookmark(version: string, revision: number, annotations?: Record<string, string>): WatchEvent {
+    const { kind } = this.core;
+    return {
+      type: 'BOOKMARK',
+      object: {
+        apiVersion: `${kind.group}/${version}`,
+        kind: kind.kind,
+        metadata: { resourceVersion: String(revision), ...(annotations ? { annotations } : {}) },
+      },
+    };
   }
 
   /**
