@@ -25,6 +25,7 @@ import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/statu
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
+import { installMetrics } from './metrics.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
 import { startServingReload, type ServingMaterial } from './serving-reload.js';
 import type { CompletedConfig, KubeconfigSource } from './options.js';
@@ -138,6 +139,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     }) as unknown as FastifyInstance;
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
+    installMetrics(app); // first, so it counts what the chain refuses too
     chain = installHandlerChain(app, security.chain);
 
     discoveryRoutes(app, buildDiscovery(group));
