@@ -79,6 +79,16 @@ it('tracks watches as long-running requests while they are open', async () => {
   expect(sample(await scrape(), 'apiserver_request_total', { ...labels, code: '200' })).toBe(1);
 });
 
+it('counts unknown paths and resources without them, so random URLs add no series', async () => {
+  for (const path of ['/nope/one', '/nope/two', '/apis/wardle.example.com/v1beta1/namespaces/ns/gizmos']) {
+    expect((await t.fetch(path)).status).toBe(404);
+  }
+  const text = await scrape();
+  expect(text).not.toMatch(/nope|gizmos/);
+  expect(sample(text, 'apiserver_request_total', { verb: 'GET', resource: '', subresource: '', code: '404' })).toBe(3);
+  expect(sample(text, 'apiserver_request_total', { verb: 'GET', subresource: '/metrics', code: '200' })).toBeGreaterThan(0);
+});
+
 it('needs credentials, as any path but the health checks', async () => {
   expect((await t.fetch('/metrics', { creds: {} })).status).toBe(401);
 });

@@ -15,7 +15,12 @@ export interface ServerMetrics {
   readonly registry: Registry;
 }
 
-export function installMetrics(app: FastifyInstance): ServerMetrics {
+/**
+ * `resources`: the served plurals. Like upstream, which instruments only routes it serves, a
+ * request for anything else is counted without its path or resource, so that random URLs
+ * cannot grow the number of series.
+ */
+export function installMetrics(app: FastifyInstance, resources: ReadonlySet<string>): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const total = new Counter({
@@ -51,35 +56,60 @@ export function installMetrics(app: FastifyInstance): ServerMetrics {
     registers: [registry],
   });
 
-  const started = new WeakMap<FastifyRequest, { labels: RequestLabels; kind: string }>();
+  // The series of a request depend only on its method, URL and whether it is an apply patch:
+  // they are looked up once per such request line and kept (bounded), so a request costs a map
+  // lookup and child updates rather than a URL parse and a label hash per metric.
+  const series = new Map<string, Series>();
+  const seriesOf = (request: FastifyRequest): Series => {
+    const apply = request.method === 'PATCH' && request.headers['content-type']?.startsWith('application/apply-patch') === true;
+    const key = `${request.method} ${apply ? 'apply ' : ''}${request.url}`;
+    let s = series.get(key);
+    if (!s) {
+      if (series.size >= 4096) series.clear();
+      const attrs = requestAttributes(request.method, request.url);
+      const labels = labelsOf(request, attrs, apply, resources);
+      const { dry_run: _dryRun, ...gaugeLabels } = labels;
+      const byCode = new Map<number, { inc(): void }>();
+      s = {
+        watch: labels.verb === 'WATCH',
+        inflight: inflight.labels({ request_kind: mutating(attrs) ? 'mutating' : 'readOnly' }),
+        longRunning: longRunning.labels(gaugeLabels),
+        duration: duration.labels(labels),
+        size: labels.verb === 'GET' || labels.verb === 'LIST' ? sizes.labels(gaugeLabels) : undefined,
+        total(code) {
+          let c = byCode.get(code);
+          if (!c) byCode.set(code, (c = total.labels({ ...labels, code: String(code) })));
+          return c;
+        },
+      };
+      series.set(key, s);
+    }
+    return s;
+  };
+
+  const started = new WeakMap<FastifyRequest, Series>();
   app.addHook('onRequest', (request, reply, done) => {
-    const attrs = requestAttributes(request.method, request.url);
-    const labels = labelsOf(request, attrs);
-    const { dry_run: _dryRun, ...gaugeLabels } = labels;
-    if (labels.verb === 'WATCH') {
-      // Watches end outside fastify's hooks (the reply is hijacked): count them when the socket's response ends.
-      longRunning.inc(gaugeLabels);
+    const s = seriesOf(request);
+    if (s.watch) {
+      // Watches end outside fastify's hooks (the reply is hijacked): count them when the response ends.
+      s.longRunning.inc();
       reply.raw.once('close', () => {
-        longRunning.dec(gaugeLabels);
-        total.inc({ ...labels, code: String(reply.raw.statusCode) });
+        s.longRunning.dec();
+        s.total(reply.raw.statusCode).inc();
       });
     } else {
-      const kind = mutating(attrs) ? 'mutating' : 'readOnly';
-      inflight.inc({ request_kind: kind });
-      started.set(request, { labels, kind });
+      s.inflight.inc();
+      started.set(request, s);
     }
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
     const s = started.get(request);
     if (s) {
-      inflight.dec({ request_kind: s.kind });
-      total.inc({ ...s.labels, code: String(reply.statusCode) });
-      duration.observe(s.labels, reply.elapsedTime / 1000);
-      if (s.labels.verb === 'GET' || s.labels.verb === 'LIST') {
-        const { dry_run: _dryRun, ...sizeLabels } = s.labels;
-        sizes.observe(sizeLabels, Number(reply.getHeader('content-length')) || 0);
-      }
+      s.inflight.dec();
+      s.total(reply.statusCode).inc();
+      s.duration.observe(reply.elapsedTime / 1000);
+      s.size?.observe(Number(reply.getHeader('content-length')) || 0);
     }
     done();
   });
@@ -91,15 +121,28 @@ export function installMetrics(app: FastifyInstance): ServerMetrics {
   return { registry };
 }
 
+/** The metric children one kind of request updates. */
+interface Series {
+  readonly watch: boolean;
+  readonly inflight: { inc(): void; dec(): void };
+  readonly longRunning: { inc(): void; dec(): void };
+  readonly duration: { observe(v: number): void };
+  readonly size: { observe(v: number): void } | undefined;
+  total(code: number): { inc(): void };
+}
+
 /** The labels of metrics.go: the route's verb, upper case, with its WATCH and APPLY rules, and the scope rule. */
-function labelsOf(request: FastifyRequest, a: RequestAttributes): RequestLabels {
+function labelsOf(request: FastifyRequest, a: RequestAttributes, apply: boolean, resources: ReadonlySet<string>): RequestLabels {
   const query = request.query as Record<string, unknown> | undefined;
   const dryRun = query?.['dryRun'] !== undefined ? 'All' : '';
-  if (!a.isResourceRequest) {
-    return { verb: request.method, dry_run: dryRun, group: '', version: '', resource: '', subresource: a.path, scope: '', component };
+  if (!a.isResourceRequest || !resources.has(a.resource)) {
+    // A route with a wildcard (/openapi/v3/*) is labelled by its pattern; no route, by nothing.
+    const route = request.routeOptions.url;
+    const path = route === undefined || a.isResourceRequest ? '' : /[*:]/.test(route) ? route : a.path;
+    return { verb: request.method, dry_run: dryRun, group: '', version: '', resource: '', subresource: path, scope: '', component };
   }
   return {
-    verb: verbOf(request, a),
+    verb: verbOf(request, a, apply),
     dry_run: dryRun,
     group: a.apiGroup,
     version: a.apiVersion,
@@ -110,14 +153,14 @@ function labelsOf(request: FastifyRequest, a: RequestAttributes): RequestLabels 
   };
 }
 
-function verbOf(request: FastifyRequest, a: RequestAttributes): string {
+function verbOf(request: FastifyRequest, a: RequestAttributes, apply: boolean): string {
   switch (a.verb) {
     case 'list':
     case 'watch':
     case 'deletecollection':
       return a.verb.toUpperCase();
     case 'patch':
-      return request.headers['content-type']?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+      return apply ? 'APPLY' : 'PATCH';
     default:
       return request.method; // GET, POST, PUT, DELETE
   }

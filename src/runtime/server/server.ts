@@ -139,7 +139,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     }) as unknown as FastifyInstance;
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
-    installMetrics(app); // first, so it counts what the chain refuses too
+    installMetrics(app, new Set(group.kinds.map((k) => k.plural))); // first, so it counts what the chain refuses too
     chain = installHandlerChain(app, security.chain);
 
     discoveryRoutes(app, buildDiscovery(group));
