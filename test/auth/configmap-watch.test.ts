@@ -15,30 +15,10 @@ import { makeFrontProxyPKI, proxiedRequest, type FrontProxyPKI } from '../double
 import { send } from '../doubles/https.js';
 import { startKubeApiserverDouble, type KubeApiserverDouble } from '../doubles/kube-apiserver.js';
 import { issue, makeCA, type TestCA } from '../doubles/pki.js';
-import { configFrom, memoryLog, sleep } from './helpers.js';
+import { configFrom, configMapData, eventually, memoryLog, sleep } from './helpers.js';
 import { startProbeServer, type ProbeServer } from './probe-server.js';
 
 const hour = 3_600_000;
-
-function configMapData(fp: FrontProxyPKI, clientCA: TestCA, allowed = 'front-proxy-client'): Record<string, string> {
-  return {
-    'client-ca-file': clientCA.cert,
-    'requestheader-client-ca-file': fp.ca.cert,
-    'requestheader-allowed-names': JSON.stringify([allowed]),
-    'requestheader-username-headers': '["X-Remote-User"]',
-    'requestheader-group-headers': '["X-Remote-Group"]',
-    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
-  };
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 2500): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(25);
-  }
-  return false;
-}
 
 describe('configmap changes arrive by watch (requestheader_controller.go informer)', () => {
   let kube: KubeApiserverDouble;

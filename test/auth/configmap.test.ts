@@ -8,28 +8,8 @@ import { makeFrontProxyPKI, proxiedRequest, type FrontProxyPKI } from '../double
 import { send } from '../doubles/https.js';
 import { startKubeApiserverDouble, type KubeApiserverDouble } from '../doubles/kube-apiserver.js';
 import { issue, makeCA, type TestCA } from '../doubles/pki.js';
-import { configFrom, memoryLog, sleep } from './helpers.js';
+import { configFrom, configMapData, eventually, memoryLog, sleep } from './helpers.js';
 import { startProbeServer, type ProbeServer } from './probe-server.js';
-
-function configMapData(fp: FrontProxyPKI, clientCA: TestCA): Record<string, string> {
-  return {
-    'client-ca-file': clientCA.cert,
-    'requestheader-client-ca-file': fp.ca.cert,
-    'requestheader-allowed-names': '["front-proxy-client"]',
-    'requestheader-username-headers': '["X-Remote-User"]',
-    'requestheader-group-headers': '["X-Remote-Group"]',
-    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
-  };
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
 
 describe('extension-apiserver-authentication configmap', () => {
   let kube: KubeApiserverDouble;

@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 import type { ApiGroupDefinition } from '../api.js';
 import { describeFailure, type KubeClient, type KubeResponse } from '../auth/kube-client.js';
 import { createCA, issueCertificate } from './certs.js';
+import { every } from '../util/periodic.js';
 import type { ObjectRef } from './options.js';
 
 /** The annotation that opts an APIService in to caBundle injection (src/emit/manifests.ts). */
@@ -181,8 +182,6 @@ export async function startCABundleSync(
     readonly log: { warn(m: string): void; info(m: string): void };
   },
 ): Promise<CABundleSync> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   const syncNow = async () => {
     const result = await syncCABundles(client, { ...opts, caPem: opts.caPem() });
     const patched = Object.keys(result).filter((k) => result[k] === 'patched');
@@ -196,20 +195,9 @@ export async function startCABundleSync(
       opts.log.warn(`cannot update the APIServices' caBundle (will retry): ${(e as Error).message}`);
     }
   };
-  const schedule = () => {
-    if (stopped || opts.intervalMs <= 0) return;
-    timer = setTimeout(() => void run().then(schedule), opts.intervalMs);
-    timer.unref();
-  };
   await run();
-  schedule();
-  return {
-    syncNow,
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  const periodic = every(opts.intervalMs, run);
+  return { syncNow, stop: () => periodic.stop() };
 }
 
 async function call(client: KubeClient, method: string, path: string, body: unknown, what: string, contentType?: string): Promise<KubeResponse> {

@@ -6,6 +6,7 @@
 // Whoever rotates it (cert-manager, an operator, a person) only has to replace the files or the
 // Secret.
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
+import { every } from '../util/periodic.js';
 
 export interface ServingMaterial {
   readonly cert: string;
@@ -39,7 +40,6 @@ export interface ServingReload {
 export function startServingReload(opts: ServingReloadOptions): ServingReload {
   let current = opts.current;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   const checkNow = async (): Promise<boolean> => {
     const next = await opts.load();
@@ -53,23 +53,14 @@ export function startServingReload(opts: ServingReloadOptions): ServingReload {
     return true;
   };
 
-  const schedule = () => {
-    if (stopped || opts.intervalMs <= 0) return;
-    timer = setTimeout(() => {
-      checkNow().then(schedule, (e: Error) => {
-        opts.log.warn(`cannot reload the serving certificate from ${opts.source} (the current one stays): ${e.message}`);
-        schedule();
-      });
-    }, opts.intervalMs);
-    timer.unref();
-  };
-  schedule();
-
+  const periodic = every(opts.intervalMs, () =>
+    checkNow().catch((e: Error) => opts.log.warn(`cannot reload the serving certificate from ${opts.source} (the current one stays): ${e.message}`)),
+  );
   return {
     checkNow,
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      periodic.stop();
     },
   };
 }
