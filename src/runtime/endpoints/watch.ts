@@ -105,12 +105,10 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
   (res as { flushHeaders?: () => void }).flushHeaders?.();
 
   let ended = false;
-  let wake: (() => void) | undefined;
   const stop = (): void => {
     if (ended) return;
     ended = true;
-    stream.stop();
-    wake?.();
+    stream.stop(); // ends the sink below
   };
   const timer = setTimeout(stop, opts.timeoutSeconds * 1000);
   timer.unref?.();
@@ -123,30 +121,36 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
   };
   opts.live.add(shutdown);
   const write = chunkWriter(res);
-  try {
-    for await (const event of stream) {
-      if (ended || res.destroyed) break;
-      const ok = write(encoder.encode(event));
-      if (event.type === 'ERROR') break;
-      if (!ok && !ended) {
-        // Back-pressure: wait for the socket to drain (or for the watch to end).
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          write.target.once('drain', resolve);
-        });
-        wake = undefined;
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    opts.live.delete(shutdown);
-    res.off('close', stop);
-    ended = true;
-    stream.stop();
-    // Resolve once the response has finished, so a closing server finds the connection idle.
-    if (!res.destroyed && !res.writableEnded) await new Promise<void>((resolve) => res.end(resolve));
-    finished();
-  }
+  // Events are written as the store pushes them: at a fan-out to thousands of watchers, a
+  // promise and a turn of the microtask queue per watcher per event would cost as much as the
+  // write itself.
+  const streamEnded = new Promise<void>((resolve) => {
+    const consumer = stream.consume({
+      event: (event) => {
+        if (ended || res.destroyed) return true;
+        let ok: boolean;
+        try {
+          ok = write(encoder.encode(event));
+        } catch {
+          stop(); // an event that cannot be encoded ends the watch; the client watches again
+          return true;
+        }
+        if (event.type === 'ERROR') stop();
+        else if (!ok) write.target.once('drain', () => consumer.resume()); // back-pressure
+        return ok;
+      },
+      end: resolve,
+    });
+  });
+  await streamEnded;
+  clearTimeout(timer);
+  opts.live.delete(shutdown);
+  res.off('close', stop);
+  ended = true;
+  stream.stop();
+  // Resolve once the response has finished, so a closing server finds the connection idle.
+  if (!res.destroyed && !res.writableEnded) await new Promise<void>((resolve) => res.end(resolve));
+  finished();
 }
 
 /** HTTP/1.1 chunks (size line, data, CRLF) of shared event lines, built once per line. */

@@ -58,6 +58,24 @@ export interface WatchEvent {
 /** A live watch. Iterating ends when the watch is stopped or after an ERROR event. */
 export interface WatchStream extends AsyncIterable<WatchEvent> {
   stop(): void;
+  /**
+   * Push delivery instead of iteration (one or the other): events reach `sink` synchronously as
+   * they happen, with no promise per event, which is what a fan-out to thousands of watchers
+   * needs.
+   */
+  consume(sink: WatchSink): WatchConsumer;
+}
+
+export interface WatchSink {
+  /** One event; returning false pauses delivery (events queue) until `resume()`. */
+  event(event: WatchEvent): boolean;
+  /** The watch has ended and every event was delivered. Called once. */
+  end(): void;
+}
+
+export interface WatchConsumer {
+  /** Deliver what queued while paused, then go on live. */
+  resume(): void;
 }
 
 export interface Preconditions {

@@ -89,7 +89,7 @@ class Cacher implements CachedStorage {
   private unpublished: StorageEvent[] = [];
   private publishScheduled = false;
 
-  private hub = new WatchHub();
+  private hub = new WatchHub({ inline: true });
   private backendWatch?: Watcher;
   private waiters: Waiter[] = [];
   private synced = false;
@@ -271,7 +271,7 @@ class Cacher implements CachedStorage {
     this.backendWatch = undefined;
     this.publish(); // what was applied reaches the watchers before their end
     this.hub.closeAll(new StorageError('Unavailable', 'the watch cache is re-synchronizing with storage; watch again'));
-    this.hub = new WatchHub();
+    this.hub = new WatchHub({ inline: true });
     this.scheduleSync(this.relistBackoffMs);
   }
 

@@ -1,7 +1,10 @@
 // In-process watch fan-out for backends whose writes all happen in this process (memory,
-// sqlite). The write path calls publish() after a write commits; every watcher has its own
-// queue drained asynchronously, so a slow or throwing handler never blocks a writer or another
-// watcher, and events reach each watcher in revision order exactly once.
+// sqlite) and for the watch cache. The write path calls publish() after a write commits; every
+// watcher has its own queue drained asynchronously, so a slow or throwing handler never blocks a
+// writer or another watcher, and events reach each watcher in revision order exactly once.
+// `inline` hubs hand live events to idle watchers from publish() itself, for callers that
+// publish outside any writer's path (the watch cache, from setImmediate): a microtask per watcher
+// per event is a real cost at thousands of watchers.
 //
 // Contract for callers: add() must receive the backlog (events after the watcher's start
 // revision, read from history) in the same synchronous turn as any publish() that could follow,
@@ -23,6 +26,8 @@ interface Subscription {
 
 export class WatchHub {
   private readonly subs = new Set<Subscription>();
+
+  constructor(private readonly opts: { readonly inline?: boolean } = {}) {}
 
   get size(): number {
     return this.subs.size;
@@ -69,7 +74,13 @@ export class WatchHub {
           added = true;
         }
       }
-      if (added) this.schedule(sub);
+      if (!added) continue;
+      if (this.opts.inline && !sub.draining) {
+        sub.draining = true;
+        this.drain(sub);
+      } else {
+        this.schedule(sub);
+      }
     }
   }
 
