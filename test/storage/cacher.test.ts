@@ -1,6 +1,6 @@
 // The watch cache (k8s.io/apiserver pkg/storage/cacher): the conformance suite over memory and
-// over a real etcd, then what only a cache has: reads from memory, read-your-writes, the event
-// window, and recovery when the backend watch fails.
+// over a real etcd, then what only a cache has: reads from memory, read-your-writes (writes do
+// not wait for the cache, reads do), the event window, and recovery when the backend watch fails.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCachedStorage } from '../../src/runtime/storage/cacher.js';
@@ -96,7 +96,36 @@ describe('watch cache', () => {
     await mem.close();
   });
 
-  it('read-your-writes: a write resolves only once the cache holds it', async () => {
+  it('writes resolve once the backend commits; reads first wait for the cache to hold them', async () => {
+    const mem = createMemoryStorage({ compactInterval: 0 });
+    // A backend whose watch events are held until released: the cache lags behind its writes.
+    const held: (() => void)[] = [];
+    const lagging: Storage = {
+      ...bind(mem),
+      watch: (p, o, h) => mem.watch(p, o, { onEvent: (e) => void held.push(() => h.onEvent(e)), onError: h.onError }),
+    };
+    const c = createCachedStorage(lagging, '/r/');
+    await c.ready();
+    const kv = await c.create('/r/a', '1'); // resolves with the event still held
+    expect(held).toHaveLength(1);
+    let got: unknown = 'pending';
+    const read = c.get('/r/a').then((v) => (got = v));
+    const revision = c.currentRevision();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toBe('pending'); // the read waits for the cache to hold the write...
+    held.splice(0).forEach((release) => release());
+    await read;
+    expect(got).toEqual(kv); // ...and then sees it
+    expect(await revision).toBe(kv.modRevision);
+    // Writes made elsewhere (not through this cache) do not hold reads back.
+    await mem.create('/r/b', '2');
+    expect(await c.get('/r/b')).toBeUndefined();
+    held.splice(0).forEach((release) => release());
+    await c.close();
+    await mem.close();
+  });
+
+  it('read-your-writes when the backend delivers events late', async () => {
     const mem = createMemoryStorage({ compactInterval: 0 });
     // Deliver the backend's events late, as a remote backend would.
     const slow: Storage = {

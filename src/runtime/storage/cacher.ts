@@ -6,9 +6,10 @@
 // - watch from any revision inside the window (backlog from the window, then live); a watch
 //   from before the window fails with `Compacted` (the handler answers 410 Gone), as upstream's
 //   "too old resource version".
-// Writes pass through to the backend; a write resolves only after the cache has applied the
-// write's own event, so its caller reads its own write at once (as upstream's consistent reads
-// wait until the cache is fresh). Keys outside the prefix are passed straight to the backend.
+// Writes pass through to the backend and resolve as soon as it has committed them, as upstream's
+// do; reads through the cache first wait until it holds every write made through it, so a
+// caller reads its own writes at once (as upstream's consistent reads wait until the cache is
+// fresh). Keys outside the prefix are passed straight to the backend.
 //
 // When the backend watch fails (its history was compacted under us, the backend went away),
 // the cache ends every watcher with `Unavailable` (clients re-watch from their last revision
@@ -47,7 +48,7 @@ export interface CacherOptions {
   readonly windowMs?: number;
   /** Hard cap on kept events, whatever their age (default 100 000). */
   readonly maxWindowEvents?: number;
-  /** How long a write waits for the cache to see it before resolving anyway (default 10 000 ms). */
+  /** How long a read waits for the cache to hold this cache's own writes before answering anyway (default 10 000 ms). */
   readonly writeVisibleTimeoutMs?: number;
   /** How long a list at a revision ahead of the cache waits for it (default 1000 ms). */
   readonly freshnessWaitMs?: number;
@@ -79,6 +80,8 @@ class Cacher implements CachedStorage {
   private sortedKeys = new SortedKeys();
   /** Every backend event up to `rev` has been applied. */
   private rev = 0;
+  /** The newest revision written through this cache: reads wait until `rev` reaches it. */
+  private written = 0;
   /** The oldest revision whose state the window can rebuild (all events after it are kept). */
   private oldest = 0;
   /** Recent events, oldest first: those from `windowHead` on are kept (see trimWindow). */
@@ -124,31 +127,31 @@ class Cacher implements CachedStorage {
     return this.firstSync;
   }
 
-  // ---- writes: through to the backend, then wait until the cache has seen them -------------
+  // ---- writes: through to the backend; later reads wait until the cache has them ----------
 
   async create(key: string, value: string): Promise<KeyValue> {
-    return this.visible(key, await this.inner.create(key, value));
+    return this.wrote(key, await this.inner.create(key, value));
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    return this.visible(key, await this.inner.update(key, value, expectedModRevision));
+    return this.wrote(key, await this.inner.update(key, value, expectedModRevision));
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    return this.visible(key, await this.inner.delete(key, expectedModRevision));
+    return this.wrote(key, await this.inner.delete(key, expectedModRevision));
   }
 
   // ---- reads: from memory ------------------------------------------------------------------
 
   async get(key: string): Promise<KeyValue | undefined> {
     if (!this.owns(key)) return this.inner.get(key);
-    await this.whenSynced();
+    if (!this.isFresh()) await this.fresh();
     return this.items.get(key);
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     if (!this.owns(prefix)) return this.inner.list(prefix, opts);
-    await this.whenSynced();
+    if (!this.isFresh()) await this.fresh();
     const requested = opts.revision || 0;
     if (requested === 0 || requested === this.rev) return this.listLatest(prefix, opts);
     if (requested > this.rev) {
@@ -189,8 +192,9 @@ class Cacher implements CachedStorage {
   }
 
   async currentRevision(): Promise<number> {
-    if (this.synced) return this.rev;
-    return this.inner.currentRevision();
+    if (!this.synced) return this.inner.currentRevision();
+    if (!this.isFresh()) await this.fresh();
+    return this.rev;
   }
 
   compactedRevision(): Promise<number> {
@@ -351,10 +355,20 @@ class Cacher implements CachedStorage {
     for (const w of this.syncWaiters.splice(0)) w.reject(err);
   }
 
-  /** Resolve the write once the cache holds it (or after a timeout: the write did succeed). */
-  private async visible(key: string, kv: KeyValue): Promise<KeyValue> {
-    if (this.owns(key)) await this.waitForRevision(kv.modRevision, this.writeVisibleTimeoutMs);
+  private wrote(key: string, kv: KeyValue): KeyValue {
+    if (this.owns(key) && kv.modRevision > this.written) this.written = kv.modRevision;
     return kv;
+  }
+
+  /** Open, synced, and holding every write made through this cache. */
+  private isFresh(): boolean {
+    return this.synced && !this.closed && this.rev >= this.written;
+  }
+
+  /** Wait until isFresh() (after a timeout, go on: the backend's watch is late, and a stale answer beats none). */
+  private async fresh(): Promise<void> {
+    await this.whenSynced();
+    if (this.rev < this.written) await this.waitForRevision(this.written, this.writeVisibleTimeoutMs);
   }
 
   /** Wait until the cache is synced to `revision`; false on timeout. */
