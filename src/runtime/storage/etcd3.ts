@@ -1,5 +1,5 @@
 // The etcd3 backend, after k8s.io/apiserver pkg/storage/etcd3/store.go and watcher.go, on our
-// own small gRPC client for etcd's v3 API (etcd/grpc.ts over node:http2, etcd/messages.ts):
+// own small gRPC client for etcd's v3 API (etcd/grpc.ts over etcd/h2.ts, etcd/messages.ts):
 // - create: txn if create_revision(key) == 0 then put;
 // - update/delete: txn if mod_revision(key) == expected then put/delete, else range (to tell
 //   KeyNotFound from Conflict); delete returns the previous kv;

@@ -1,6 +1,6 @@
-// gRPC over node:http2, the part etcd needs: unary calls and one bidirectional stream per watch,
-// on one HTTP/2 connection to one of the endpoints at a time (gRPC's PROTOCOL-HTTP2.md: POST to
-// /<service>/<method>, `content-type: application/grpc`, `te: trailers`, length-prefixed
+// gRPC over HTTP/2 (h2.ts), the part etcd needs: unary calls and one bidirectional stream per
+// watch, on one HTTP/2 connection to one of the endpoints at a time (gRPC's PROTOCOL-HTTP2.md:
+// POST to /<service>/<method>, `content-type: application/grpc`, `te: trailers`, length-prefixed
 // messages, the status in the `grpc-status` / `grpc-message` trailers, or in the headers of a
 // trailers-only answer). No compression, no retries (a retried txn could apply twice: callers
 // decide), no load balancing: a connection that fails is dropped and the next call connects to
@@ -9,8 +9,8 @@
 // Why not @grpc/grpc-js + protobufjs (the etcd3 package): they cost two to three times the CPU per call
 // (bench/README.md, section 2), and on a 2-core machine that CPU is the etcd3 backend's limit.
 
-import http2 from 'node:http2';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { H2Connection, H2Error, requestHeaders } from './h2.js';
+import type { H2Stream } from './h2.js';
 
 /** gRPC status codes we produce or act on (grpc's doc/statuscodes.md). */
 export const GrpcStatus = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
@@ -54,14 +54,12 @@ interface InFlight {
 const MESSAGE_PREFIX = 5;
 
 export class GrpcChannel {
-  private current?: ClientHttp2Session;
+  private current?: { conn: H2Connection; url: URL };
   private nextEndpoint = 0;
   /** Unary calls in flight, oldest first: one timer checks their deadlines, in that order. */
   private readonly inFlight = new Set<InFlight>();
   private deadlineTimer?: NodeJS.Timeout;
-  private readonly headers = new Map<string, http2.OutgoingHttpHeaders>();
-  /** Sessions whose connection came up (a call on one may have reached etcd). */
-  private readonly connected = new WeakSet<ClientHttp2Session>();
+  private readonly headers = new Map<string, Buffer>();
   private closed = false;
 
   constructor(private readonly opts: GrpcChannelOptions) {
@@ -69,18 +67,19 @@ export class GrpcChannel {
   }
 
   /**
-   * One request message, one response message. Rejects with GrpcError. A call whose connection
-   * never came up (nothing reached etcd) is tried on the next endpoint, once per endpoint.
+   * One request message, one response message. Rejects with GrpcError. A call that reached no
+   * server (its connection never came up, or the server refused the stream) is tried on the
+   * next endpoint, once per endpoint.
    */
   unary<T>(path: string, frame: Buffer, decode: Decode<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
-      let stream: ClientHttp2Stream | undefined;
+      let stream: H2Stream | undefined;
       const fail = (e: GrpcError): void => {
         if (settled) return;
         settled = true;
         this.inFlight.delete(call);
-        if (stream && !stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+        stream?.cancel();
         reject(e);
       };
       const call: InFlight = { deadline: performance.now() + this.opts.timeoutMs, fail };
@@ -88,39 +87,34 @@ export class GrpcChannel {
       this.deadlineTimer ??= this.startDeadlineTimer();
 
       const attempt = (triesLeft: number): void => {
-        let session: ClientHttp2Session;
+        const status = new CallStatus();
+        let body: Buffer | undefined;
         try {
-          session = this.session();
-          stream = session.request(this.headersFor(path));
+          stream = this.open(path, {
+            onHeaders: (fields) => status.headers(fields),
+            onData: (chunk) => {
+              body = body ? Buffer.concat([body, chunk]) : chunk;
+            },
+            onClose: (err) => {
+              if (settled) return;
+              if (err?.unprocessed && triesLeft > 0) return attempt(triesLeft - 1);
+              const failed = status.error(err);
+              if (failed) return fail(failed);
+              let result: T;
+              try {
+                result = decode(...singleMessage(body));
+              } catch (e) {
+                return fail(new GrpcError(GrpcStatus.UNKNOWN, `malformed response to ${path}: ${messageOf(e)}`));
+              }
+              settled = true;
+              this.inFlight.delete(call);
+              resolve(result);
+            },
+          });
         } catch (e) {
           return fail(unavailable(e));
         }
-        const s = stream;
-        const outcome = trackStatus(s);
-        let body: Buffer | undefined;
-        s.on('data', (chunk: Buffer) => {
-          body = body ? Buffer.concat([body, chunk]) : chunk;
-        });
-        s.on('close', () => {
-          if (settled) return;
-          const err = outcome.error();
-          if (err && outcome.failed() && triesLeft > 0 && !this.connected.has(session)) {
-            this.abandon(session);
-            session.destroy();
-            return attempt(triesLeft - 1);
-          }
-          if (err) return fail(err);
-          let result: T;
-          try {
-            result = decode(...singleMessage(body));
-          } catch (e) {
-            return fail(new GrpcError(GrpcStatus.UNKNOWN, `malformed response to ${path}: ${messageOf(e)}`));
-          }
-          settled = true;
-          this.inFlight.delete(call);
-          resolve(result);
-        });
-        s.end(frame);
+        stream.write(frame, true);
       };
       attempt(this.opts.endpoints.length - 1);
     });
@@ -128,40 +122,42 @@ export class GrpcChannel {
 
   /** A bidirectional stream (etcd's Watch). Messages may arrive split over or packed in chunks. */
   stream(path: string, handlers: StreamHandlers): GrpcStream {
-    let stream: ClientHttp2Stream;
+    let cancelled = false;
+    let pending: Buffer | undefined;
+    const status = new CallStatus();
+    let stream: H2Stream;
     try {
-      stream = this.session().request(this.headersFor(path));
+      stream = this.open(path, {
+        onHeaders: (fields) => status.headers(fields),
+        onData: (chunk) => {
+          const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+          let at = 0;
+          while (!cancelled && buf.length - at >= MESSAGE_PREFIX) {
+            const end = at + MESSAGE_PREFIX + buf.readUInt32BE(at + 1);
+            if (end > buf.length) break;
+            handlers.onMessage(buf, at + MESSAGE_PREFIX, end);
+            at = end;
+          }
+          pending = at < buf.length ? buf.subarray(at) : undefined;
+        },
+        onClose: (err) => {
+          if (cancelled) return;
+          cancelled = true;
+          handlers.onClose(status.error(err));
+        },
+      });
     } catch (e) {
       queueMicrotask(() => handlers.onClose(unavailable(e)));
       return { send: () => undefined, cancel: () => undefined };
     }
-    let cancelled = false;
-    let pending: Buffer | undefined;
-    const outcome = trackStatus(stream);
-    stream.on('data', (chunk: Buffer) => {
-      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      let at = 0;
-      while (!cancelled && buf.length - at >= MESSAGE_PREFIX) {
-        const end = at + MESSAGE_PREFIX + buf.readUInt32BE(at + 1);
-        if (end > buf.length) break;
-        handlers.onMessage(buf, at + MESSAGE_PREFIX, end);
-        at = end;
-      }
-      pending = at < buf.length ? buf.subarray(at) : undefined;
-    });
-    stream.on('close', () => {
-      if (cancelled) return;
-      cancelled = true;
-      handlers.onClose(outcome.error());
-    });
     return {
       send: (frame) => {
-        if (!cancelled && !stream.closed) stream.write(frame);
+        if (!cancelled) stream.write(frame, false);
       },
       cancel: () => {
         if (cancelled) return;
         cancelled = true;
-        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+        stream.cancel();
       },
     };
   }
@@ -171,41 +167,33 @@ export class GrpcChannel {
     this.closed = true;
     clearInterval(this.deadlineTimer);
     this.deadlineTimer = undefined;
-    this.current?.close();
+    this.current?.conn.close();
     this.current = undefined;
   }
 
-  private session(): ClientHttp2Session {
+  private open(path: string, handlers: Parameters<H2Connection['open']>[1]): H2Stream {
     if (this.closed) throw new GrpcError(GrpcStatus.UNAVAILABLE, 'the etcd client is closed');
-    const s = this.current;
-    if (s && !s.closed && !s.destroyed) return s;
-    const endpoints = this.opts.endpoints;
-    const url = endpoints[this.nextEndpoint % endpoints.length]!;
-    const session = http2.connect(url);
-    const drop = (): void => this.abandon(session);
-    // Errors also reach each stream, which is where calls report them.
-    session.on('error', drop);
-    session.on('goaway', drop);
-    session.on('close', drop);
-    session.on('connect', () => this.connected.add(session));
-    this.current = session;
-    return session;
-  }
-
-  /** Stop using `session` for new calls (those in flight go on); the next connects to the next endpoint. */
-  private abandon(session: ClientHttp2Session): void {
-    if (this.current !== session) return;
-    this.current = undefined;
-    this.nextEndpoint++;
-  }
-
-  private headersFor(path: string): http2.OutgoingHttpHeaders {
-    let h = this.headers.get(path);
-    if (!h) {
-      h = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
-      this.headers.set(path, h);
+    let c = this.current;
+    if (!c || !c.conn.usable) {
+      const endpoints = this.opts.endpoints;
+      const url = new URL(endpoints[this.nextEndpoint % endpoints.length]!);
+      const conn: H2Connection = new H2Connection(url, {
+        // Calls in flight go on; the next call connects to the next endpoint.
+        onUnusable: () => {
+          if (this.current?.conn !== conn) return;
+          this.current = undefined;
+          this.nextEndpoint++;
+        },
+      });
+      c = { conn, url };
+      this.current = c;
     }
-    return h;
+    let block = this.headers.get(path);
+    if (!block) {
+      block = requestHeaders(c.url, path);
+      this.headers.set(path, block);
+    }
+    return c.conn.open(block, handlers);
   }
 
   /** Checks deadlines every tenth of the timeout (5 ms to 1 s): a late call fails within 1.1x. */
@@ -227,35 +215,31 @@ export class GrpcChannel {
 }
 
 /**
- * Follows how a call's stream ends: its gRPC status (in the trailers, or in the headers of a
- * trailers-only answer) or a stream error. Read once the stream has closed.
+ * How a call ends: its gRPC status, from the trailers or from the headers of a trailers-only
+ * answer, or the stream's failure.
  */
-function trackStatus(stream: ClientHttp2Stream): { error(): GrpcError | undefined; failed(): boolean } {
-  let status: IncomingHttpHeaders | undefined;
-  let streamError: Error | undefined;
-  stream.on('response', (h) => {
-    if (h['grpc-status'] !== undefined) status = h;
-  });
-  stream.on('trailers', (t) => {
-    status = t;
-  });
-  stream.on('error', (e) => {
-    streamError = e;
-  });
-  return { error: () => statusError(status, streamError, stream.rstCode), failed: () => streamError !== undefined };
-}
+class CallStatus {
+  private code: string | undefined;
+  private message: string | undefined;
 
-/** The error a closed stream ended with, or undefined for grpc-status 0. */
-function statusError(status: IncomingHttpHeaders | undefined, streamError: Error | undefined, rstCode: number | undefined): GrpcError | undefined {
-  const code = status?.['grpc-status'];
-  if (code !== undefined) {
-    const n = Number(code);
-    if (n === GrpcStatus.OK) return undefined;
-    const raw = status?.['grpc-message'];
-    return new GrpcError(Number.isInteger(n) ? n : GrpcStatus.UNKNOWN, decodeGrpcMessage(typeof raw === 'string' ? raw : `gRPC status ${code}`));
+  headers(fields: readonly [string, string][]): void {
+    for (const [name, value] of fields) {
+      if (name === 'grpc-status') this.code = value;
+      else if (name === 'grpc-message') this.message = value;
+    }
   }
-  if (streamError) return unavailable(streamError);
-  return new GrpcError(GrpcStatus.UNAVAILABLE, `the etcd stream closed without a status (HTTP/2 code ${rstCode ?? 'none'})`);
+
+  /** The error the call ended with, or undefined for grpc-status 0. */
+  error(streamError: H2Error | undefined): GrpcError | undefined {
+    const code = this.code;
+    if (code !== undefined) {
+      const n = Number(code);
+      if (n === GrpcStatus.OK) return undefined;
+      return new GrpcError(Number.isInteger(n) ? n : GrpcStatus.UNKNOWN, decodeGrpcMessage(this.message ?? `gRPC status ${code}`));
+    }
+    if (streamError) return unavailable(streamError);
+    return new GrpcError(GrpcStatus.UNAVAILABLE, 'the etcd stream closed without a gRPC status');
+  }
 }
 
 /** grpc-message is percent-encoded (PROTOCOL-HTTP2.md). */
