@@ -29,6 +29,8 @@ describe('parseOptions', () => {
     }],
     ['memory backend', ['--storage-backend=memory'], (c) => expect(c.storage.backend).toBe('memory')],
     ['etcd prefix', ['--etcd-prefix=/custom/'], (c) => expect(c.storage.etcdPrefix).toBe('/custom')],
+    ['etcd TLS files (kube-apiserver\'s names), relative to cwd', ['--etcd-servers=https://e:2379', '--etcd-cafile=ca.crt', '--etcd-certfile=c.crt', '--etcd-keyfile=c.key'], (c) =>
+      expect(c.storage.etcdTls).toEqual({ caFile: '/w/ca.crt', certFile: '/w/c.crt', keyFile: '/w/c.key' })],
     ['cert dir and data dir relative to cwd', ['--data-dir=d', '--cert-dir=c'], (c) => {
       expect(c.dataDir).toBe(resolve('/w', 'd'));
       expect(c.secureServing.certDir).toBe(resolve('/w', 'c'));
@@ -57,6 +59,8 @@ describe('parseOptions', () => {
     ['servers with another backend', ['--storage-backend=sqlite', '--etcd-servers=http://a:2379'], /cannot be used with --storage-backend=sqlite/],
     ['bad etcd URL', ['--etcd-servers=a:b:c'], /--etcd-servers: must be an http/],
     ['cert without key', ['--tls-cert-file=a.crt'], /must be given together/],
+    ['etcd cert without key', ['--etcd-servers=https://e:2379', '--etcd-certfile=c.crt'], /--etcd-certfile and --etcd-keyfile must be given together/],
+    ['etcd TLS files without etcd', ['--etcd-cafile=ca.crt'], /need --etcd-servers/],
     ['missing value', ['--secure-port'], /--secure-port/],
     ['positional', ['serve'], /unexpected argument "serve"/],
   ];
@@ -65,6 +69,12 @@ describe('parseOptions', () => {
     expect(r.value).toBeUndefined();
     expect(r.errors.join('\n')).toMatch(message);
     for (const e of r.errors) expect(e).not.toMatch(/\n\s+at /); // no stack traces
+  });
+
+  it('warns that etcd TLS files do nothing when every etcd URL is http://', () => {
+    const r = parseOptions(['--etcd-servers=http://e:2379', '--etcd-cafile=ca.crt']);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.join('\n')).toMatch(/--etcd-cafile.*no effect: every --etcd-servers URL is http:\/\//);
   });
 
   it('reports every problem at once', () => {

@@ -4,10 +4,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCA, issueCertificate } from '../../src/runtime/server/certs.js';
 
 export interface EtcdHandle {
   /** Client URL, e.g. http://127.0.0.1:40123. */
@@ -17,6 +19,22 @@ export interface EtcdHandle {
   stop(): Promise<void>;
   /** Stop and start again on the same ports and data dir (data is kept). */
   restart(): Promise<void>;
+  /** With `tls`: the CA etcd's certificate chains to and a client certificate it accepts (PEM and files). */
+  readonly tls?: EtcdClientTls;
+}
+
+export interface EtcdClientTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface EtcdStartOptions {
+  /** Serve clients over https:// only, and require a client certificate of our CA (--client-cert-auth). */
+  readonly tls?: boolean;
 }
 
 let availability: boolean | undefined;
@@ -43,11 +61,13 @@ export function skipWithoutEtcd(what: string): boolean {
   return true;
 }
 
-export async function startEtcd(): Promise<EtcdHandle> {
+export async function startEtcd(opts: EtcdStartOptions = {}): Promise<EtcdHandle> {
   if (!etcdAvailable()) throw new Error('etcd is not on PATH: install etcd 3.4+ (Debian: etcd-server)');
   const dataDir = mkdtempSync(join(tmpdir(), 'aa-gen-etcd-'));
   const [clientPort, peerPort] = await Promise.all([freePort(), freePort()]);
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsDir = opts.tls ? mkdtempSync(join(tmpdir(), 'aa-gen-etcd-tls-')) : undefined;
+  const tls = tlsDir ? await writeTls(tlsDir) : undefined;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 'test',
@@ -60,6 +80,7 @@ export async function startEtcd(): Promise<EtcdHandle> {
     '--initial-cluster-state', 'new',
     '--log-level', 'error',
     '--logger', 'zap',
+    ...(tls ? ['--cert-file', tls.server.certFile, '--key-file', tls.server.keyFile, '--trusted-ca-file', tls.client.caFile, '--client-cert-auth'] : []),
   ];
   let proc: ChildProcess | undefined;
   let output = '';
@@ -73,7 +94,7 @@ export async function startEtcd(): Promise<EtcdHandle> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (p.exitCode !== null) throw new Error(`etcd exited with ${p.exitCode}:\n${output}`);
-      if (await healthy(endpoint)) return;
+      if (await healthy(endpoint, tls?.client)) return;
       await sleep(50);
     }
     p.kill('SIGKILL');
@@ -98,9 +119,11 @@ export async function startEtcd(): Promise<EtcdHandle> {
   return {
     endpoint,
     dataDir,
+    tls: tls?.client,
     async stop() {
       await halt();
       rmSync(dataDir, { recursive: true, force: true });
+      if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
     },
     async restart() {
       await halt();
@@ -109,7 +132,35 @@ export async function startEtcd(): Promise<EtcdHandle> {
   };
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+/** A CA, etcd's serving certificate for 127.0.0.1 and a client certificate, as files in `dir`. */
+async function writeTls(dir: string): Promise<{ server: { certFile: string; keyFile: string }; client: EtcdClientTls }> {
+  const ca = await createCA('etcd-test-ca');
+  const server = await issueCertificate(ca, { commonName: 'etcd', serverNames: ['127.0.0.1', 'localhost'] });
+  const client = await issueCertificate(ca, { commonName: 'aa-gen', client: true });
+  const file = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  };
+  return {
+    server: { certFile: file('server.crt', server.cert), keyFile: file('server.key', server.key) },
+    client: { ...client, ca: ca.cert, caFile: file('ca.crt', ca.cert), certFile: file('client.crt', client.cert), keyFile: file('client.key', client.key) },
+  };
+}
+
+async function healthy(endpoint: string, tls?: EtcdClientTls): Promise<boolean> {
+  if (tls) {
+    return new Promise((resolve) => {
+      const req = request(`${endpoint}/health`, { ca: tls.ca, cert: tls.cert, key: tls.key, timeout: 1000 }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+  }
   try {
     const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
     if (!res.ok) return false;

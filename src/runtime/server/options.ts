@@ -50,6 +50,10 @@ export interface StorageOptions {
   backend?: StorageBackend;
   etcdServers: string[];
   etcdPrefix: string;
+  /** `--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile` (kube-apiserver's names): TLS to https:// etcd servers. */
+  etcdCaFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   /** `--default-watch-cache-size`: events each resource's watch cache keeps; undefined: adaptive. */
   watchCacheSize?: number;
 }
@@ -100,6 +104,20 @@ interface FlagSpec {
   readonly help: string;
   /** Store a raw value into `opts`; return an error message for a bad value. */
   apply(opts: ServerOptions, raw: string | boolean): string | undefined;
+}
+
+/** A flag naming a file or directory, kept as given (completeOptions resolves it against the cwd). */
+function pathFlag(name: string, help: string, set: (o: ServerOptions, path: string) => void): FlagSpec {
+  return {
+    name,
+    type: 'string',
+    valueName: 'path',
+    help,
+    apply(o, raw) {
+      set(o, String(raw));
+      return undefined;
+    },
+  };
 }
 
 export function defaultOptions(): ServerOptions {
@@ -209,6 +227,9 @@ export const flagTable: FlagSpec[] = [
       return undefined;
     },
   },
+  pathFlag('etcd-cafile', 'PEM CA bundle to verify https:// etcd servers with. (default: the CAs node trusts)', (o, path) => (o.storage.etcdCaFile = path)),
+  pathFlag('etcd-certfile', 'PEM client certificate for etcd servers that ask for one (etcd --client-cert-auth).', (o, path) => (o.storage.etcdCertFile = path)),
+  pathFlag('etcd-keyfile', 'PEM private key matching --etcd-certfile.', (o, path) => (o.storage.etcdKeyFile = path)),
   {
     name: 'min-request-timeout',
     type: 'string',
@@ -234,36 +255,9 @@ export const flagTable: FlagSpec[] = [
       return undefined;
     },
   },
-  {
-    name: 'tls-cert-file',
-    type: 'string',
-    valueName: 'path',
-    help: 'PEM serving certificate (with intermediates). Without it a CA-signed one is made in --cert-dir.',
-    apply(o, raw) {
-      o.secureServing.tlsCertFile = String(raw);
-      return undefined;
-    },
-  },
-  {
-    name: 'tls-private-key-file',
-    type: 'string',
-    valueName: 'path',
-    help: 'PEM private key matching --tls-cert-file.',
-    apply(o, raw) {
-      o.secureServing.tlsPrivateKeyFile = String(raw);
-      return undefined;
-    },
-  },
-  {
-    name: 'cert-dir',
-    type: 'string',
-    valueName: 'path',
-    help: 'Directory of the generated CA, serving and admin certificates. (default <data-dir>/certs)',
-    apply(o, raw) {
-      o.secureServing.certDir = String(raw);
-      return undefined;
-    },
-  },
+  pathFlag('tls-cert-file', 'PEM serving certificate (with intermediates). Without it a CA-signed one is made in --cert-dir.', (o, path) => (o.secureServing.tlsCertFile = path)),
+  pathFlag('tls-private-key-file', 'PEM private key matching --tls-cert-file.', (o, path) => (o.secureServing.tlsPrivateKeyFile = path)),
+  pathFlag('cert-dir', 'Directory of the generated CA, serving and admin certificates. (default <data-dir>/certs)', (o, path) => (o.secureServing.certDir = path)),
   {
     name: 'serving-cert-secret',
     type: 'string',
@@ -373,6 +367,12 @@ export function parseOptions(argv: readonly string[], parseOpts: { readonly cwd?
   return errors.length ? { errors, warnings: opts.warnings } : { value: opts, errors, warnings: opts.warnings };
 }
 
+function etcdTlsFiles(s: StorageOptions, cwd: string): CompletedConfig['storage']['etcdTls'] {
+  const path = (p: string | undefined) => (p ? resolve(cwd, p) : undefined);
+  if (!s.etcdCaFile && !s.etcdCertFile && !s.etcdKeyFile) return undefined;
+  return { caFile: path(s.etcdCaFile), certFile: path(s.etcdCertFile), keyFile: path(s.etcdKeyFile) };
+}
+
 /** Rules between flags (k8s.io/apiserver's Validate() step). */
 function crossCheck(o: ServerOptions): string[] {
   const errors: string[] = [];
@@ -386,6 +386,13 @@ function crossCheck(o: ServerOptions): string[] {
   }
   if (backend && backend !== 'etcd3' && etcdServers.length > 0) {
     errors.push(`--etcd-servers cannot be used with --storage-backend=${backend}`);
+  }
+  const { etcdCaFile, etcdCertFile, etcdKeyFile } = o.storage;
+  if (Boolean(etcdCertFile) !== Boolean(etcdKeyFile)) errors.push('--etcd-certfile and --etcd-keyfile must be given together');
+  if ((etcdCaFile || etcdCertFile || etcdKeyFile) && etcdServers.length === 0) {
+    errors.push('--etcd-cafile, --etcd-certfile and --etcd-keyfile need --etcd-servers');
+  } else if ((etcdCaFile || etcdCertFile) && !etcdServers.some((u) => u.startsWith('https:'))) {
+    o.warnings.push('--etcd-cafile, --etcd-certfile and --etcd-keyfile have no effect: every --etcd-servers URL is http://');
   }
   if (o.inCluster.servingCertSecret && s.tlsCertFile) {
     errors.push('--serving-cert-secret and --tls-cert-file cannot be used together: choose one source of the serving certificate');
@@ -455,6 +462,8 @@ export interface CompletedConfig {
     readonly backend: StorageBackend;
     readonly etcdServers: readonly string[];
     readonly etcdPrefix: string;
+    /** Absolute paths of the etcd TLS files, when any is given. */
+    readonly etcdTls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
     readonly watchCacheSize?: number;
   };
   /** Standalone: our CA's admin certificate is the only identity (no authn source configured). */
@@ -541,6 +550,7 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
       backend: o.storage.backend ?? (o.storage.etcdServers.length ? 'etcd3' : 'sqlite'),
       etcdServers: [...o.storage.etcdServers],
       etcdPrefix: o.storage.etcdPrefix,
+      etcdTls: etcdTlsFiles(o.storage, cwd),
       watchCacheSize: o.storage.watchCacheSize,
     },
     standalone,

@@ -30,6 +30,7 @@ import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startC
 import { startServingReload, type ServingMaterial } from './serving-reload.js';
 import type { CompletedConfig, KubeconfigSource } from './options.js';
 import { openBackends, type Backends } from './wiring.js';
+import type { TlsClientOptions } from '../storage/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -105,7 +106,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   // 3. Storage.
   let backends: Backends;
   try {
-    backends = await openBackends(group, config);
+    backends = await openBackends(group, config, await readEtcdTls(config.storage.etcdTls));
   } catch (e) {
     await security.close();
     throw e;
@@ -343,6 +344,16 @@ function givenServingSource(config: CompletedConfig, client: KubeClient | undefi
     };
   }
   return undefined;
+}
+
+async function readEtcdTls(files: CompletedConfig['storage']['etcdTls'] = {}): Promise<TlsClientOptions> {
+  const read = (path: string | undefined, flag: string) => (path ? readOrFail(path, flag) : undefined);
+  const [ca, cert, key] = await Promise.all([
+    read(files.caFile, '--etcd-cafile'),
+    read(files.certFile, '--etcd-certfile'),
+    read(files.keyFile, '--etcd-keyfile'),
+  ]);
+  return { ca, cert, key };
 }
 
 async function readOrFail(path: string, flag: string): Promise<string> {

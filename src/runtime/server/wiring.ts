@@ -9,7 +9,7 @@ import { selectAdmissionPlugins } from '../admission/plugins.js';
 import { resourceRoutes } from '../endpoints/resources.js';
 import type { ResourceStore } from '../registry/interface.js';
 import { createResourceStore } from '../registry/store.js';
-import { createCachedStorage, openStorage, type CachedStorage } from '../storage/index.js';
+import { createCachedStorage, openStorage, type CachedStorage, type TlsClientOptions } from '../storage/index.js';
 import type { Storage } from '../storage/interface.js';
 import type { CompletedConfig } from './options.js';
 
@@ -26,7 +26,8 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig): Promise<Backends> {
+/** `etcdTls`: the contents of the --etcd-cafile/--etcd-certfile/--etcd-keyfile files. */
+export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig, etcdTls: TlsClientOptions = {}): Promise<Backends> {
   const stores = new Map<string, ResourceStore & HubReader>();
   const admission = admissionChain(group, config, stores);
   const s = config.storage;
@@ -35,6 +36,7 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
     dataDir: config.dataDir,
     etcdServers: [...s.etcdServers],
     etcdPrefix: s.etcdPrefix,
+    etcdTls,
   });
   // Keys are `<prefix>/<group>/<resource>/<namespace>/<name>`.
   const keyPrefix = s.etcdPrefix.replace(/\/+$/, '');

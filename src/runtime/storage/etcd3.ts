@@ -32,6 +32,7 @@ import { WatchHub } from './watch-hub.js';
 import { createThreadedEtcd3Storage } from './etcd3-threaded.js';
 import { GrpcChannel } from './etcd/grpc.js';
 import type { Decode, GrpcStream } from './etcd/grpc.js';
+import type { TlsClientOptions } from './etcd/h2.js';
 import {
   KV_COMPACT,
   KV_RANGE,
@@ -61,6 +62,8 @@ export interface Etcd3StorageOptions extends CompactionPolicy {
   readonly prefix?: string;
   /** Per-call deadline in ms (default 10 000). */
   readonly requestTimeoutMs?: number;
+  /** For https:// endpoints: the CAs to trust and a client certificate (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  readonly tls?: TlsClientOptions;
   /**
    * Where the gRPC client runs: `worker` (default), a worker thread of its own, so its CPU time
    * (about a third of a create's on the server thread) is off the thread that serves HTTPS
@@ -88,7 +91,7 @@ class Etcd3Storage implements Storage {
   constructor(opts: Etcd3StorageOptions) {
     if (opts.endpoints.length === 0) throw new StorageError('Unavailable', 'etcd3 storage needs at least one endpoint');
     this.ns = opts.prefix ?? '';
-    this.channel = new GrpcChannel({ endpoints: opts.endpoints, timeoutMs: opts.requestTimeoutMs ?? 10_000 });
+    this.channel = new GrpcChannel({ endpoints: opts.endpoints, timeoutMs: opts.requestTimeoutMs ?? 10_000, tls: opts.tls });
     this.compactor = startCompactor(this, opts);
   }
 

@@ -3,6 +3,7 @@
 // prefix is already part of every key, so no backend adds it again.
 
 import { join } from 'node:path';
+import type { TlsClientOptions } from './etcd/h2.js';
 import { createEtcd3Storage } from './etcd3.js';
 import { StorageError } from './interface.js';
 import type { Storage } from './interface.js';
@@ -17,6 +18,8 @@ export interface StorageConfig {
   readonly dataDir?: string;
   /** etcd3: client URLs. */
   readonly etcdServers?: readonly string[];
+  /** etcd3 over https://: the CAs to trust and a client certificate, as PEM text. */
+  readonly etcdTls?: TlsClientOptions;
   /** The key prefix the registry uses (default /registry); informational here, see above. */
   readonly etcdPrefix?: string;
 }
@@ -38,7 +41,7 @@ export async function openStorage(cfg: StorageConfig): Promise<Storage> {
       if (!cfg.etcdServers || cfg.etcdServers.length === 0) {
         throw new StorageError('Unavailable', 'the etcd3 storage backend needs at least one server (--etcd-servers)');
       }
-      storage = createEtcd3Storage({ endpoints: cfg.etcdServers });
+      storage = createEtcd3Storage({ endpoints: cfg.etcdServers, tls: cfg.etcdTls });
       break;
     default:
       throw new StorageError('Internal', `unknown storage backend ${String((cfg as { backend: unknown }).backend)}: use memory, sqlite or etcd3`);
@@ -48,7 +51,8 @@ export async function openStorage(cfg: StorageConfig): Promise<Storage> {
   } catch (e) {
     await storage.close().catch(() => undefined);
     const detail = e instanceof Error ? e.message : String(e);
-    throw new StorageError('Unavailable', `storage backend ${cfg.backend} is not reachable: ${detail}`);
+    const hint = cfg.backend === 'etcd3' && /TLS/.test(detail) ? ' (see --etcd-cafile, --etcd-certfile and --etcd-keyfile)' : '';
+    throw new StorageError('Unavailable', `storage backend ${cfg.backend} is not reachable: ${detail}${hint}`);
   }
   return storage;
 }
@@ -61,4 +65,5 @@ export type { CachedStorage, CacherOptions } from './cacher.js';
 export type { MemoryStorageOptions } from './memory.js';
 export type { SqliteStorageOptions } from './sqlite.js';
 export type { Etcd3StorageOptions } from './etcd3.js';
+export type { TlsClientOptions } from './etcd/h2.js';
 export type { CompactionPolicy } from './compactor.js';

@@ -10,7 +10,7 @@
 // (bench/README.md, section 2), and on a 2-core machine that CPU is the etcd3 backend's limit.
 
 import { H2Connection, H2Error, requestHeaders } from './h2.js';
-import type { H2Stream } from './h2.js';
+import type { H2Stream, TlsClientOptions } from './h2.js';
 
 /** gRPC status codes we produce or act on (grpc's doc/statuscodes.md). */
 export const GrpcStatus = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
@@ -32,6 +32,8 @@ export interface GrpcChannelOptions {
   readonly endpoints: readonly string[];
   /** Unary call deadline in ms. */
   readonly timeoutMs: number;
+  /** For https:// endpoints. */
+  readonly tls?: TlsClientOptions;
 }
 
 export interface StreamHandlers {
@@ -178,6 +180,7 @@ export class GrpcChannel {
       const endpoints = this.opts.endpoints;
       const url = new URL(endpoints[this.nextEndpoint % endpoints.length]!);
       const conn: H2Connection = new H2Connection(url, {
+        tls: this.opts.tls,
         // Calls in flight go on; the next call connects to the next endpoint.
         onUnusable: () => {
           if (this.current?.conn !== conn) return;

@@ -116,9 +116,19 @@ interface Waiting {
   readonly placeholder: { stream?: Stream; data: Buffer[]; end: boolean; cancelled: boolean };
 }
 
+/** TLS for https:// endpoints, as PEM text. */
+export interface TlsClientOptions {
+  /** The CAs to trust (default: node's bundled ones). */
+  readonly ca?: string;
+  /** A client certificate and its key, for servers that ask for one (etcd's --client-cert-auth). */
+  readonly cert?: string;
+  readonly key?: string;
+}
+
 export interface H2ConnectionOptions {
   /** Called once when the connection can take no new streams (GOAWAY, stream ids used up, failure, close). */
   readonly onUnusable?: () => void;
+  readonly tls?: TlsClientOptions;
 }
 
 export class H2Connection {
@@ -153,7 +163,7 @@ export class H2Connection {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (url.protocol === 'https:') {
-      const socket = tls.connect({ host, port, ALPNProtocols: ['h2'], servername: net.isIP(host) ? undefined : host });
+      const socket = tls.connect({ host, port, ALPNProtocols: ['h2'], servername: net.isIP(host) ? undefined : host, ...opts.tls });
       socket.once('secureConnect', () => {
         if (socket.alpnProtocol === 'h2') this.connected = true;
         else this.fail(new H2Error(`${url.host} does not speak HTTP/2 over TLS (ALPN: ${socket.alpnProtocol || 'none'})`, true));
@@ -169,7 +179,7 @@ export class H2Connection {
     // The preface goes first; the socket holds writes until it is connected.
     this.sendPreface();
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    this.socket.on('error', (e) => this.fail(new H2Error(`connection to ${url.host} failed: ${e.message}`, !this.connected)));
+    this.socket.on('error', (e) => this.fail(new H2Error(`connection to ${url.host} failed: ${socketErrorMessage(e)}`, !this.connected)));
     this.socket.on('close', () => this.fail(new H2Error(`connection to ${url.host} closed`, !this.connected)));
   }
 
@@ -181,7 +191,7 @@ export class H2Connection {
   /** Opens a stream with `block` (an HPACK header block from `encodeHeaders`). */
   open(block: Buffer, handlers: H2StreamHandlers): H2Stream {
     if (this.unusable) {
-      const err = this.failed ?? new H2Error('the connection takes no new streams', true);
+      const err = new H2Error(this.failed?.message ?? 'the connection takes no new streams', true);
       queueMicrotask(() => handlers.onClose(err));
       return { write: () => undefined, cancel: () => undefined };
     }
@@ -484,8 +494,10 @@ export class H2Connection {
     }
   }
 
+  /** Openings still waiting never reached the server, whatever ended the connection. */
   private failWaiting(err: H2Error): void {
-    for (const w of this.waiting.splice(0)) if (!w.placeholder.cancelled) w.handlers.onClose(err);
+    const unsent = err.unprocessed ? err : new H2Error(err.message, true);
+    for (const w of this.waiting.splice(0)) if (!w.placeholder.cancelled) w.handlers.onClose(unsent);
   }
 
   private markUnusable(): void {
@@ -516,6 +528,18 @@ export class H2Connection {
     }
     this.failWaiting(err);
   }
+}
+
+/** TLS failures in words a user can act on (OpenSSL's own text names source files). */
+function socketErrorMessage(e: Error & { code?: string; reason?: string }): string {
+  if (e.code === 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' || e.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') {
+    return `the server refused our TLS client certificate, or wants one and got none (${e.reason ?? e.code})`;
+  }
+  if (e.code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') return `the server does not trust the CA of our TLS client certificate (${e.reason ?? e.code})`;
+  if (e.code && /CERT|SIGNATURE|ISSUER/.test(e.code) && !e.code.startsWith('ERR_SSL')) {
+    return `the server's TLS certificate is not trusted: ${e.message} (${e.code})`;
+  }
+  return e.message;
 }
 
 /** The payload of a frame with the PADDED flag, without its padding. */
