@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { H2Code, H2Connection, H2Error, requestHeaders } from '../../src/runtime/storage/etcd/h2.js';
 import type { H2Stream } from '../../src/runtime/storage/etcd/h2.js';
 import { encodeHeaders, HpackDecoder, HpackError } from '../../src/runtime/storage/etcd/hpack.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 describe('HPACK', () => {
   it('decodes RFC 7541 C.4: requests with Huffman strings, sharing one dynamic table', () => {
@@ -230,6 +231,38 @@ describe('HTTP/2 client against node:http2', () => {
     expect(r1.body.toString()).toBe('a');
     const third = await exchange(c, url, '/svc/c', Buffer.from('c')).done;
     expect(third.error?.unprocessed).toBe(true);
+  });
+
+  it('keepalive: a connection that goes silent is given up; a live one, idle, is not', async () => {
+    const url = await serve((s) => s.respond({ ':status': 200 })); // streams that stay open
+    const proxy = await startTcpProxy('127.0.0.1', Number(url.port));
+    try {
+      const keepalive = { intervalMs: 100, timeoutMs: 150 };
+      const open = (u: URL, onUnusable?: () => void) => {
+        const c = new H2Connection(u, { keepalive, onUnusable });
+        conns.push(c);
+        const closed = new Promise<H2Error | undefined>((resolve) => {
+          c.open(requestHeaders(u, '/svc/watch'), { onHeaders: () => undefined, onData: () => undefined, onClose: resolve }).write(Buffer.alloc(0), false);
+        });
+        return { c, closed };
+      };
+      const live = open(url);
+      let unusable = 0;
+      const silent = open(new URL(`http://${proxy.address}`), () => unusable++);
+      await new Promise((r) => setTimeout(r, 100));
+      proxy.freeze();
+      const started = performance.now();
+      const err = await silent.closed;
+      expect(err?.message).toMatch(/did not answer a keepalive PING within 150 ms/);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(unusable).toBe(1);
+      // The direct connection has been idle as long, answering its PINGs: still open.
+      const still = await Promise.race([live.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 300))]);
+      expect(still).toBe('open');
+      expect(live.c.usable).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a connection that cannot be made fails its streams as unprocessed', async () => {

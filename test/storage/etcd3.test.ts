@@ -6,6 +6,7 @@ import type { Storage } from '../../src/runtime/storage/interface.js';
 import { skipWithoutEtcd, startEtcd } from '../support/etcd.js';
 import type { EtcdHandle } from '../support/etcd.js';
 import { collect, runStorageConformance, sleep } from './conformance.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const skip = skipWithoutEtcd('etcd3 storage tests');
 let etcd: EtcdHandle | undefined;
@@ -147,6 +148,41 @@ describe.skipIf(skip)('etcd3 backend', () => {
       await s.close();
     }
   });
+});
+
+describe.skipIf(skip)('etcd3 backend: keepalive', () => {
+  it('a connection that goes silent is given up: calls and the watch go on over a new one', async () => {
+    // etcd refuses PINGs more often than --grpc-keepalive-min-time (default 5 s) allows.
+    const own = await startEtcd({ args: ['--grpc-keepalive-min-time=50ms'] });
+    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(own.endpoint).port));
+    const s = createEtcd3Storage({ endpoints: [`http://${proxy.address}`], compactInterval: 0, keepalive: { intervalMs: 200, timeoutMs: 300 } });
+    try {
+      const p = `/registry/keepalive-${Date.now()}/`;
+      const events = collect(s, p, await s.currentRevision());
+      await s.create(`${p}a`, '1');
+      await events.take(1);
+      await sleep(600); // idle, PINGs answered: the connection stays
+      proxy.freeze(); // etcd is still up: only this connection is dead, and says nothing
+      const frozenAt = Date.now();
+      let b;
+      while (!b) {
+        // A call caught on the dead connection fails Unavailable (it may have applied: not retried).
+        b = await s.create(`${p}b`, '2').catch((e: unknown) => {
+          if (!isStorageError(e, 'Unavailable')) throw e;
+          return undefined;
+        });
+      }
+      expect(Date.now() - frozenAt).toBeLessThan(3000); // the call deadline is 10 s
+      const got = await events.take(2, 5000); // the watch resumed on the new connection
+      expect(got.map((e) => e.key)).toEqual([`${p}a`, `${p}b`]);
+      expect(events.errors).toEqual([]);
+      events.stop();
+    } finally {
+      await s.close();
+      await proxy.close();
+      await own.stop();
+    }
+  }, 30_000);
 });
 
 /** A loopback port nothing listens on. */

@@ -35,6 +35,8 @@ export interface EtcdClientTls {
 export interface EtcdStartOptions {
   /** Serve clients over https:// only, and require a client certificate of our CA (--client-cert-auth). */
   readonly tls?: boolean;
+  /** More etcd flags. */
+  readonly args?: readonly string[];
 }
 
 let availability: boolean | undefined;
@@ -81,6 +83,7 @@ export async function startEtcd(opts: EtcdStartOptions = {}): Promise<EtcdHandle
     '--log-level', 'error',
     '--logger', 'zap',
     ...(tls ? ['--cert-file', tls.server.certFile, '--key-file', tls.server.keyFile, '--trusted-ca-file', tls.client.caFile, '--client-cert-auth'] : []),
+    ...(opts.args ?? []),
   ];
   let proc: ChildProcess | undefined;
   let output = '';

@@ -32,7 +32,7 @@ import { WatchHub } from './watch-hub.js';
 import { createThreadedEtcd3Storage } from './etcd3-threaded.js';
 import { GrpcChannel } from './etcd/grpc.js';
 import type { Decode, GrpcStream } from './etcd/grpc.js';
-import type { TlsClientOptions } from './etcd/h2.js';
+import type { KeepaliveOptions, TlsClientOptions } from './etcd/h2.js';
 import {
   KV_COMPACT,
   KV_RANGE,
@@ -65,6 +65,11 @@ export interface Etcd3StorageOptions extends CompactionPolicy {
   /** For https:// endpoints: the CAs to trust and a client certificate (kube-apiserver's --etcd-cafile, --etcd-certfile, --etcd-keyfile). */
   readonly tls?: TlsClientOptions;
   /**
+   * Connection keepalive (default: a PING after 30 s of silence, given up 10 s later: the
+   * values k8s.io/apiserver's etcd3 client factory uses).
+   */
+  readonly keepalive?: KeepaliveOptions;
+  /**
    * Where the gRPC client runs: `worker` (default), a worker thread of its own, so its CPU time
    * (about a third of a create's on the server thread) is off the thread that serves HTTPS
    * (etcd3-threaded.ts); `main`, this thread.
@@ -91,7 +96,12 @@ class Etcd3Storage implements Storage {
   constructor(opts: Etcd3StorageOptions) {
     if (opts.endpoints.length === 0) throw new StorageError('Unavailable', 'etcd3 storage needs at least one endpoint');
     this.ns = opts.prefix ?? '';
-    this.channel = new GrpcChannel({ endpoints: opts.endpoints, timeoutMs: opts.requestTimeoutMs ?? 10_000, tls: opts.tls });
+    this.channel = new GrpcChannel({
+      endpoints: opts.endpoints,
+      timeoutMs: opts.requestTimeoutMs ?? 10_000,
+      tls: opts.tls,
+      keepalive: opts.keepalive ?? { intervalMs: 30_000, timeoutMs: 10_000 },
+    });
     this.compactor = startCompactor(this, opts);
   }
 

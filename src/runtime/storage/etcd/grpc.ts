@@ -10,7 +10,7 @@
 // (bench/README.md, section 2), and on a 2-core machine that CPU is the etcd3 backend's limit.
 
 import { H2Connection, H2Error, requestHeaders } from './h2.js';
-import type { H2Stream, TlsClientOptions } from './h2.js';
+import type { H2Stream, KeepaliveOptions, TlsClientOptions } from './h2.js';
 
 /** gRPC status codes we produce or act on (grpc's doc/statuscodes.md). */
 export const GrpcStatus = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNAVAILABLE: 14 } as const;
@@ -34,6 +34,7 @@ export interface GrpcChannelOptions {
   readonly timeoutMs: number;
   /** For https:// endpoints. */
   readonly tls?: TlsClientOptions;
+  readonly keepalive?: KeepaliveOptions;
 }
 
 export interface StreamHandlers {
@@ -181,6 +182,7 @@ export class GrpcChannel {
       const url = new URL(endpoints[this.nextEndpoint % endpoints.length]!);
       const conn: H2Connection = new H2Connection(url, {
         tls: this.opts.tls,
+        keepalive: this.opts.keepalive,
         // Calls in flight go on; the next call connects to the next endpoint.
         onUnusable: () => {
           if (this.current?.conn !== conn) return;

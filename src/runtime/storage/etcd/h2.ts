@@ -125,10 +125,22 @@ export interface TlsClientOptions {
   readonly key?: string;
 }
 
+/**
+ * gRPC-style keepalive: while streams are open, a connection silent for `intervalMs` gets a
+ * PING, and one still silent `timeoutMs` later is given up (its streams fail). Without it a
+ * peer that vanished without closing (a partition, a host gone) would hold watches open and
+ * silent for good.
+ */
+export interface KeepaliveOptions {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface H2ConnectionOptions {
   /** Called once when the connection can take no new streams (GOAWAY, stream ids used up, failure, close). */
   readonly onUnusable?: () => void;
   readonly tls?: TlsClientOptions;
+  readonly keepalive?: KeepaliveOptions;
 }
 
 export class H2Connection {
@@ -155,6 +167,10 @@ export class H2Connection {
   private unusable = false;
   private closing = false;
   private failed: H2Error | undefined;
+  /** When a frame last arrived, and when our keepalive PING went out (undefined: none waiting). */
+  private lastFrameAt = performance.now();
+  private pingSentAt: number | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     url: URL,
@@ -179,6 +195,7 @@ export class H2Connection {
     // The preface goes first; the socket holds writes until it is connected.
     this.sendPreface();
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    if (opts.keepalive) this.keepaliveTimer = this.startKeepalive(opts.keepalive);
     this.socket.on('error', (e) => this.fail(new H2Error(`connection to ${url.host} failed: ${socketErrorMessage(e)}`, !this.connected)));
     this.socket.on('close', () => this.fail(new H2Error(`connection to ${url.host} closed`, !this.connected)));
   }
@@ -318,7 +335,29 @@ export class H2Connection {
 
   // ---- receiving -----------------------------------------------------------------------------
 
+  private startKeepalive({ intervalMs, timeoutMs }: KeepaliveOptions): NodeJS.Timeout {
+    const timer = setInterval(
+      () => {
+        const now = performance.now();
+        if (this.pingSentAt !== undefined) {
+          if (this.lastFrameAt >= this.pingSentAt) this.pingSentAt = undefined;
+          else if (now - this.pingSentAt >= timeoutMs) this.fail(new H2Error(`the server did not answer a keepalive PING within ${timeoutMs} ms`, !this.connected));
+          return;
+        }
+        // Only with streams open: etcd counts a PING on an idle connection against the client.
+        if (this.streams.size > 0 && now - this.lastFrameAt >= intervalMs) {
+          this.pingSentAt = now;
+          this.frame(FrameType.PING, 0, 0, Buffer.alloc(8));
+        }
+      },
+      Math.max(10, Math.min(intervalMs, timeoutMs) / 4),
+    );
+    timer.unref();
+    return timer;
+  }
+
   private receive(chunk: Buffer): void {
+    this.lastFrameAt = performance.now();
     let buf = this.inbound ? Buffer.concat([this.inbound, chunk]) : chunk;
     this.inbound = undefined;
     let at = 0;
@@ -518,6 +557,7 @@ export class H2Connection {
   private fail(err: H2Error): void {
     if (this.failed) return;
     this.failed = err;
+    clearInterval(this.keepaliveTimer);
     this.markUnusable();
     this.socket.destroy();
     const streams = [...this.streams.values()];
