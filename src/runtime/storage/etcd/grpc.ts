@@ -57,12 +57,12 @@ interface InFlight {
 const MESSAGE_PREFIX = 5;
 
 export class GrpcChannel {
-  private current?: { conn: H2Connection; url: URL };
+  /** The connection new calls go to, its URL, and the header block of each path on it. */
+  private current?: { conn: H2Connection; url: URL; headers: Map<string, Buffer> };
   private nextEndpoint = 0;
   /** Unary calls in flight, oldest first: one timer checks their deadlines, in that order. */
   private readonly inFlight = new Set<InFlight>();
   private deadlineTimer?: NodeJS.Timeout;
-  private readonly headers = new Map<string, Buffer>();
   private closed = false;
 
   constructor(private readonly opts: GrpcChannelOptions) {
@@ -190,13 +190,13 @@ export class GrpcChannel {
           this.nextEndpoint++;
         },
       });
-      c = { conn, url };
+      c = { conn, url, headers: new Map() };
       this.current = c;
     }
-    let block = this.headers.get(path);
+    let block = c.headers.get(path);
     if (!block) {
-      block = requestHeaders(c.url, path);
-      this.headers.set(path, block);
+      block = requestHeaders(c.url, path); // :authority and :scheme are the endpoint's
+      c.headers.set(path, block);
     }
     return c.conn.open(block, handlers);
   }
