@@ -176,6 +176,25 @@ describe('HTTP/2 client against node:http2', () => {
     expect(most).toBeLessThanOrEqual(2);
   });
 
+  it('close() lets open streams finish and fails those still waiting for a slot', async () => {
+    const held: http2.ServerHttp2Stream[] = [];
+    const url = await serve((s) => void held.push(s), { maxConcurrentStreams: 1 });
+    const c = connect(url);
+    await new Promise((r) => setTimeout(r, 50)); // the server's SETTINGS have arrived
+    const first = exchange(c, url, '/svc/first', Buffer.from('1'));
+    const waiting = exchange(c, url, '/svc/second', Buffer.from('2'));
+    await new Promise((r) => setTimeout(r, 50));
+    c.close();
+    const w = await waiting.done;
+    expect(w.error?.message).toMatch(/closing/);
+    expect(w.error?.unprocessed).toBe(true);
+    echo(held[0]!, { ':path': '/svc/first' });
+    const r = await first.done;
+    expect(r.error).toBeUndefined();
+    expect(r.body.toString()).toBe('1');
+    expect(held).toHaveLength(1);
+  });
+
   it('answers the server’s PING', async () => {
     let session!: http2.ServerHttp2Session;
     const url = await serve(echo);

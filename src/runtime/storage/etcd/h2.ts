@@ -231,12 +231,13 @@ export class H2Connection {
     return this.openStream(block, handlers);
   }
 
-  /** Ends the connection once its streams are done. */
+  /** Ends the connection once its open streams are done; openings still waiting for a slot fail. */
   close(): void {
     if (this.closing) return;
     this.closing = true;
     this.markUnusable();
-    if (this.streams.size === 0 && this.waiting.length === 0) this.socket.end();
+    this.failWaiting(new H2Error('the connection is closing', true));
+    if (this.streams.size === 0) this.socket.end();
   }
 
   destroy(): void {
