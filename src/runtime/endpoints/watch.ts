@@ -142,12 +142,10 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
       end: resolve,
     });
   });
-  await streamEnded;
+  await streamEnded; // the stream has ended, so it has released its storage watch
   clearTimeout(timer);
   opts.live.delete(shutdown);
   res.off('close', stop);
-  ended = true;
-  stream.stop();
   // Resolve once the response has finished, so a closing server finds the connection idle.
   if (!res.destroyed && !res.writableEnded) await new Promise<void>((resolve) => res.end(resolve));
   finished();

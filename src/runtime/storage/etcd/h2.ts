@@ -45,7 +45,7 @@ const enum Setting {
 }
 
 /** RFC 9113 section 7 error codes we send or name. */
-export const H2Code = { NO_ERROR: 0x0, PROTOCOL_ERROR: 0x1, FLOW_CONTROL_ERROR: 0x3, REFUSED_STREAM: 0x7, CANCEL: 0x8 } as const;
+export const H2Code = { NO_ERROR: 0x0, PROTOCOL_ERROR: 0x1, REFUSED_STREAM: 0x7, CANCEL: 0x8 } as const;
 
 const DEFAULT_WINDOW = 65_535;
 /** What we let the peer send before we acknowledge it, per stream and per connection. */
