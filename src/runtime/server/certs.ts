@@ -11,6 +11,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { privateDirMode, privateFileMode } from './data-dir.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -68,7 +69,7 @@ export function servingNames(extra: readonly string[] = []): string[] {
  */
 export async function ensureStandaloneCertificates(req: CertificateRequest): Promise<StandaloneCertificates> {
   const dir = req.certDir;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: privateDirMode });
   const path = (f: keyof typeof certFileNames) => join(dir, certFileNames[f]);
   const names = servingNames(req.extraNames);
 
@@ -200,10 +201,10 @@ async function readPair(certPath: string, keyPath: string): Promise<CertKeyPair 
   }
 }
 
-/** Writes the key (0600) before the certificate, each atomically (temp file + rename). */
+/** Writes the key before the certificate, each atomically (temp file + rename), both 0600 as etcd writes its files. */
 async function writePair(certPath: string, keyPath: string, pair: CertKeyPair): Promise<void> {
-  await writeAtomic(keyPath, pair.key, 0o600);
-  await writeAtomic(certPath, pair.cert, 0o644);
+  await writeAtomic(keyPath, pair.key, privateFileMode);
+  await writeAtomic(certPath, pair.cert, privateFileMode);
 }
 
 export async function writeAtomic(path: string, content: string, mode: number): Promise<void> {

@@ -6,7 +6,7 @@
 //   -> resource routes -> listen -> admin kubeconfig -> APIService caBundle sync (in cluster).
 // HTTP/1.1 only: kubectl and client-node work with it, and watch streaming over h2 is not
 // verified here (API-CONTRACT 9.10).
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
@@ -24,6 +24,7 @@ import { buildOpenAPI, openapiRoutes } from '../endpoints/openapi.js';
 import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/status.js';
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
+import { preparePrivateDir } from './data-dir.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
@@ -60,7 +61,11 @@ const watchGraceMs = 1000;
 
 export async function createServer(group: ApiGroupDefinition, config: CompletedConfig): Promise<RunningServer> {
   const serving = config.secureServing;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const startupLog: string[] = [];
+  for (const dir of new Set([config.dataDir, serving.certDir])) {
+    const wide = await preparePrivateDir(dir);
+    if (wide) startupLog.push(wide);
+  }
 
   // 1. Certificates. Standalone always needs our CA (it signs the admin identity); the serving
   //    pair is the given one when --tls-cert-file is set.
@@ -78,7 +83,6 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     // Clients trust the given chain as is (Go accepts any certificate of the pool as an anchor).
     servingCA = cert;
   }
-  const startupLog: string[] = [];
   let inClusterClient: KubeClient | undefined;
   if (config.inCluster) {
     const ic = config.inCluster;

@@ -17,7 +17,7 @@
 // and, before it, the newest non-deleted row per key; the compacted revision is kept in `meta`.
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startCompactor } from './compactor.js';
 import type { CompactionPolicy, Compactor } from './compactor.js';
@@ -67,6 +67,23 @@ CREATE INDEX IF NOT EXISTS kine_name_id_index ON kine (name, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
+/**
+ * The database and its WAL and shared-memory files are 0600, as etcd keeps its data files.
+ * SQLite creates the -wal and -shm files with the mode of the database file, so the database
+ * is created 0600 before SQLite opens it; files an earlier version left wider are narrowed.
+ */
+function makePrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
 export function createSqliteStorage(opts: SqliteStorageOptions): Storage {
   return new SqliteStorage(opts);
 }
@@ -82,8 +99,8 @@ class SqliteStorage implements Storage {
   private readonly stmt: ReturnType<SqliteStorage['prepare']>;
 
   constructor(opts: SqliteStorageOptions) {
-    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
     try {
+      if (opts.file !== ':memory:') makePrivate(opts.file);
       // No busy waiting: the file has one owner (see locking_mode below); contention means a second owner.
       this.db = new Database(opts.file, { timeout: 0 });
       this.db.pragma('journal_mode = WAL');
