@@ -48,6 +48,30 @@ describe('fieldValidation', () => {
     expect(res.json().spec.bogus).toBeUndefined();
   });
 
+  // filters/warning.go and apimachinery util/net NewWarningHeader: field names are the client's.
+  it('Warn: unknown field names outside latin1 go out as UTF-8, quoted as Go quotes them, never a 500', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${ns}?fieldValidation=Warn`,
+      headers: json,
+      payload: JSON.stringify({ apiVersion: 'demo.example.com/v1', kind: 'Widget', metadata: { name: 's2b' }, spec: { size: 1, 'josé€': 1, 'bad\u0001': 1, 'lone\ud800': 1 } }),
+    });
+    expect(res.statusCode).toBe(201);
+    const values = [res.headers['warning']].flat().map((v) => Buffer.from(String(v), 'latin1').toString('utf8'));
+    // Go's %q of the field name: \x01 escaped, printable runes as they are, a lone surrogate as U+FFFD.
+    expect(values).toEqual(['299 - "unknown field \\"spec.bad\\\\x01\\""', '299 - "unknown field \\"spec.josé€\\""', '299 - "unknown field \\"spec.lone\ufffd\\""']);
+  });
+
+  it('Warn: past 4096 runes of warnings, each is cut to 256 runes (filters/warning.go truncation)', async () => {
+    const spec: Record<string, number> = { size: 1 };
+    for (let i = 0; i < 20; i++) spec[`${String(i).padStart(2, '0')}${'x'.repeat(400)}`] = 1;
+    const res = await t.app.inject({ method: 'POST', url: `${ns}?fieldValidation=Warn`, headers: json, payload: widget('s2c', spec) });
+    expect(res.statusCode).toBe(201);
+    const values = [res.headers['warning']].flat().map(String);
+    expect(values.length).toBeGreaterThan(10);
+    for (const v of values) expect(v.length).toBe('299 - ""'.length + 256 + 1); // the 256 runes hold one quote, escaped
+  });
+
   it('absent means Warn (kube-apiserver default)', async () => {
     const res = await t.app.inject({ method: 'POST', url: ns, headers: json, payload: widget('s3', { size: 1, bogus: 1 }) });
     expect(res.statusCode).toBe(201);

@@ -13,6 +13,9 @@ export interface RunningServer {
   readonly dataDir: string;
   readonly kubeconfig: string;
   readonly output: () => string;
+  readonly pid: number;
+  /** The exit code once the process has exited on its own or been stopped; null while it runs. */
+  readonly exitCode: () => number | null;
   /** SIGTERM and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
 }
@@ -71,6 +74,8 @@ export async function startExample(name: string, opts: StartOptions = {}): Promi
     dataDir,
     kubeconfig: join(dataDir, 'admin.kubeconfig'),
     output: () => out,
+    pid: child.pid!,
+    exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
     stop: () => stopChild(child),
   };
 }

@@ -18,6 +18,7 @@ import { applyScale, toScale } from '../registry/scale.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
 import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
 import { mediaTypeOf, negotiateOutput, patchMediaTypes, type OutputFormat } from './negotiation.js';
+import { warningHeaders } from './warnings.js';
 import {
   parseDeleteOptions,
   parseGetOptions,
@@ -188,10 +189,6 @@ function writeContext(request: FastifyRequest, w: WriteOptions): RequestContext 
 }
 
 /** `Warning: 299 - "<text>"` values (k8s.io/apimachinery pkg/util/net/http.go NewWarningHeader). */
-export function warningHeaders(warnings: readonly string[]): string[] {
-  return [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
-}
-
 /** The reply serializer of send(): the body is already encoded. */
 const asEncoded = (payload: string): string => payload;
 

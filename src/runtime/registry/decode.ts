@@ -7,6 +7,7 @@ import type { StoreCore } from './core.js';
 import type { RequestContext } from './interface.js';
 import { copyJson } from './json.js';
 import { pruneResource } from './prune.js';
+import { goQuote } from '../go-quote.js';
 
 export interface DecodeOptions {
   /** Runs before pruning (the update's precondition check). */
@@ -49,13 +50,13 @@ export function decode(
   const unknown = pruneResource(obj, v.schema);
   if (unknown.length) {
     if (ctx.fieldValidation === 'Strict') {
-      const list = unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(', ');
+      const list = unknown.map((p) => `unknown field ${goQuote(p)}`).join(', ');
       throw errors.badRequest(`${kind.kind} in version "${version}" cannot be handled as a ${kind.kind}: strict decoding error: ${list}`);
     }
     if (ctx.fieldValidation === 'Warn') {
       // Conflict retries decode again: report each field once per request.
       for (const p of unknown) {
-        const w = `unknown field ${JSON.stringify(p)}`;
+        const w = `unknown field ${goQuote(p)}`;
         if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
       }
     }

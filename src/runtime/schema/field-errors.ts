@@ -4,6 +4,7 @@
 // field.Error types as apiextensions-apiserver does (pkg/apiserver/validation/validation.go,
 // kubeOpenAPIResultToFieldErrors).
 import type { FieldError } from '../api.js';
+import { goQuote } from '../go-quote.js';
 
 /** The shape of an error reported by ajv-compiled code (ajv's ErrorObject). */
 export interface SchemaError {
@@ -64,8 +65,7 @@ export function jsonTypeName(value: unknown): string {
   return typeof value;
 }
 
-/** Go's %q for the strings these messages quote. */
-const quote = (s: string) => JSON.stringify(s);
+const quote = goQuote;
 
 /** Go's %v of a JSON number. */
 const num = (v: unknown) => String(v);

@@ -12,6 +12,7 @@ import { kubeClientFromFile, type KubeClient } from '../kube-client.js';
 import type { AuthorizationConfig } from '../options.js';
 import type { RequestAttributes } from './attributes.js';
 import { type Authorize, type AuthorizationResult, subjectAccessReviewAuthorizer } from './webhook.js';
+import { goQuote } from '../../go-quote.js';
 
 export { requestAttributes, type RequestAttributes, type FieldSelectorRequirement, type LabelSelectorRequirement } from './attributes.js';
 export { subjectAccessReviewSpec, type AuthorizationResult, type Decision, type SubjectAccessReviewSpec } from './webhook.js';
@@ -130,10 +131,7 @@ function forbiddenMessage(attrs: RequestAttributes, username: string): string {
   return attrs.namespace ? `${head} in the namespace ${q(attrs.namespace)}` : `${head} at the cluster scope`;
 }
 
-/** Go's %q for the names kube prints (JSON string escaping is the same for printable text). */
-function q(s: string): string {
-  return JSON.stringify(s);
-}
+const q = goQuote;
 
 /** responsewriters' sanitizer: the message may be shown in a browser. */
 function sanitize(s: string): string {
