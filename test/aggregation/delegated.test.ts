@@ -88,6 +88,7 @@ describe('delegated mode configured by flags, serving certificate from the clust
         `--audit-log-path=${auditLog}`,
         `--serving-cert-secret=${servingSecret}`,
         `--serving-cert-hosts=${servingHosts}`,
+        '--trust-local-admin', // the admin kubeconfig test below
       ],
     });
     ca = servingCA(lab.kube);
@@ -208,7 +209,7 @@ describe('delegated mode configured by flags, serving certificate from the clust
     expect(sars()).toBe(before);
   });
 
-  it('keeps the standalone admin certificate working (kubectl, a Go client)', () => {
+  it('with --trust-local-admin keeps the standalone admin certificate working (kubectl, a Go client)', () => {
     if (!hasKubectl) return;
     const before = sars();
     const r = kubectlFor(server.kubeconfig, server.dataDir)('get flunders -n default -o name');

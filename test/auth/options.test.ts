@@ -43,6 +43,7 @@ describe('auth options', () => {
         tokenWebhookTimeoutMs: 10_000,
         tokenAuthFile: undefined,
         anonymous: false,
+        trustLocalAdmin: false,
       },
       authorization: {
         mode: 'Webhook',

@@ -2,13 +2,16 @@
 // given, the authorizer and audit logger) in the order the runtime's handler chain will, and
 // answers with what it decided: 200 {user, by, headers} (the header lines left after
 // authentication), 401/403/500 Status otherwise. TLS requests client certificates without
-// requiring them, as the runtime's server does.
+// requiring them and trusts the authenticator's CAs, kept current, as the runtime's server does
+// (src/runtime/server/secure-context.ts).
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { authnRequestFromIncoming, type BuiltAuthenticator } from '../../src/runtime/auth/authn/index.js';
 import { forbiddenError, requestAttributes, type BuiltAuthorizer } from '../../src/runtime/auth/authz/index.js';
 import { sourceIPs, type AuditLogger } from '../../src/runtime/auth/audit.js';
 import { errors, type StatusError } from '../../src/runtime/errors.js';
+import { secureContextHolder } from '../../src/runtime/server/secure-context.js';
+import { tlsProtocolOptions } from '../../src/runtime/server/tls-options.js';
 import { issueServing, makeCA } from '../doubles/pki.js';
 
 export interface ProbeServer {
@@ -25,8 +28,9 @@ export async function startProbeServer(o: {
 }): Promise<ProbeServer> {
   const ca = await makeCA('probe-serving-ca');
   const serving = await issueServing(ca);
+  const context = secureContextHolder({ ...serving, trustedCAs: o.authenticator.trustedCAs(), protocol: tlsProtocolOptions({}).value! });
   const server: Server = createServer(
-    { cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false },
+    context.serverOptions(),
     (req, res) => {
       const received = new Date();
       void (async () => {
@@ -65,11 +69,14 @@ export async function startProbeServer(o: {
       });
     },
   );
+  context.attach(server);
+  const unsubscribe = o.authenticator.onTrustedCAsChange((cas) => context.setTrustedCAs(cas));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     ca: ca.cert,
     async close() {
+      unsubscribe();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -34,6 +34,7 @@ export const authFlags: readonly AuthFlag[] = [
   { name: 'authentication-token-webhook-cache-ttl', kind: 'duration', valueName: 'duration', help: 'How long to cache TokenReview answers. (default 10s)' },
   { name: 'token-auth-file', kind: 'path', valueName: 'path', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2" (local use without kube-apiserver).' },
   { name: 'anonymous-auth', kind: 'bool', valueName: 'bool', help: 'Let requests no authenticator recognises in as system:anonymous (group system:unauthenticated). (default false)' },
+  { name: 'trust-local-admin', kind: 'bool', valueName: 'bool', help: 'Delegated mode: also accept the admin certificate this server made (<cert-dir>/admin.crt, in <data-dir>/admin.kubeconfig) as user admin in system:masters, allowed everything without a SubjectAccessReview. Off, that certificate gets 401 like any unknown CA\'s. Standalone mode always accepts it. (default false)' },
   { name: 'authorization-kubeconfig', kind: 'path', valueName: 'path', help: 'kubeconfig of the kube-apiserver that reviews requests (SubjectAccessReview).' },
   { name: 'authorization-mode', kind: 'string', valueName: 'mode', help: 'Webhook (SubjectAccessReview; without --authorization-kubeconfig only system:masters and the always-allow paths pass), AlwaysAllow (local experiments only) or AlwaysDeny. (default Webhook)' },
   { name: 'authorization-always-allow-paths', kind: 'list', valueName: 'strings', help: 'Paths allowed without review; a trailing * matches a prefix. (default /healthz,/readyz,/livez)' },
@@ -80,6 +81,8 @@ export interface AuthenticationConfig {
   readonly tokenWebhookTimeoutMs: number;
   readonly tokenAuthFile?: string;
   readonly anonymous: boolean;
+  /** `--trust-local-admin`: delegated mode also trusts the standalone CA (its admin certificate). */
+  readonly trustLocalAdmin: boolean;
 }
 
 export interface AuthorizationConfig {
@@ -193,6 +196,7 @@ export function completeAuthOptions(raw: RawAuthFlags, opts: { readonly cwd?: st
     tokenWebhookTimeoutMs: 10_000,
     tokenAuthFile: path('token-auth-file'),
     anonymous: bool('anonymous-auth', false),
+    trustLocalAdmin: bool('trust-local-admin', false),
   };
 
   const modeRaw = last('authorization-mode') ?? 'Webhook';

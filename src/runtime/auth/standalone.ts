@@ -1,66 +1,44 @@
 // Standalone mode (no kube-apiserver anywhere): the only identity is a client certificate
-// signed by our own CA, as kube's x509 authenticator reads one (k8s.io/apiserver
-// pkg/authentication/request/x509/x509.go: user = CN, groups = O, clientAuth EKU required).
-// The TLS server requests client certificates without rejecting the handshake; this module
-// decides per request, so unauthenticated requests get a 401 Status rather than a TLS alert.
-import { X509Certificate } from 'node:crypto';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+// signed by our own CA, verified and read by the same x509 authenticator as delegated mode
+// (authn/x509.ts, after k8s.io/apiserver pkg/authentication/request/x509/x509.go: user = the
+// last CN, groups = O, clientAuth EKU required). The TLS server trusts our CA and requests
+// client certificates without rejecting the handshake; this module decides per request, so
+// unauthenticated requests get a 401 Status rather than a TLS alert.
+import type { TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
 import type { UserInfo } from '../api.js';
 import type { CertKeyPair } from '../server/certs.js';
 import { writeAtomic } from '../server/certs.js';
+import { peerVerification } from './authn/request.js';
+import { wellKnown } from './authn/types.js';
+import { parseCABundle } from './authn/x509-chain.js';
+import { x509Identifier } from './authn/x509.js';
 
 /** One authentication source. Undefined: this source does not recognise the request. */
 export interface Authenticator {
   authenticate(request: { readonly raw: { readonly socket: unknown } }): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
-const clientAuthOid = '1.3.6.1.5.5.7.3.2';
-
-/**
- * Accepts TLS client certificates that chain to `caPem` (one level: our CA signs leaves
- * directly) with the clientAuth EKU. Results are cached per TLS connection: a connection's
- * peer certificate cannot change.
- */
+/** Accepts TLS client certificates that chain to `caPem` with the clientAuth EKU. */
 export function x509Authenticator(caPem: string): Authenticator {
-  const ca = new X509Certificate(caPem);
-  const cache = new WeakMap<object, UserInfo | null>();
+  const bundle = parseCABundle(caPem, 'the standalone CA');
+  const identify = x509Identifier(() => bundle);
   return {
+    // Synchronous: the handler chain goes on without a microtask (chain.ts).
     authenticate(request) {
-      const socket = request.raw.socket as TLSSocket;
-      if (!socket || typeof socket.getPeerX509Certificate !== 'function') return undefined;
-      let user = cache.get(socket);
-      if (user === undefined) {
-        user = verify(socket, ca);
-        cache.set(socket, user);
+      let result;
+      try {
+        const socket = request.raw.socket as TLSSocket | undefined;
+        // Only the certificate counts here: no headers are read.
+        result = identify({ connection: socket, peer: () => peerVerification(socket), headerValues: () => [], headerNames: () => [], removeHeader() {} });
+      } catch {
+        return undefined; // a rejected certificate: 401
       }
-      return user ?? undefined;
+      if (!result) return undefined;
+      const groups = result.user.groups;
+      return { ...result.user, groups: groups.includes(wellKnown.allAuthenticated) ? groups : [...groups, wellKnown.allAuthenticated] };
     },
   };
-}
-
-function verify(socket: TLSSocket, ca: X509Certificate): UserInfo | null {
-  // `authorized`: the handshake verified the chain (dates included) against the server's `ca`.
-  if (!socket.authorized) return null;
-  const peer = socket.getPeerX509Certificate();
-  if (!peer) return null;
-  // The server's `ca` may one day hold several roots (issue 4's --client-ca-file): require ours.
-  if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) return null;
-  const usages = peer.keyUsage; // Node names the extended key usage OIDs `keyUsage`
-  if (usages && !usages.includes(clientAuthOid)) return null;
-  const subject = socket.getPeerCertificate().subject as PeerCertificate['subject'] | undefined;
-  const username = first(subject?.CN);
-  if (!username) return null;
-  const groups = all(subject?.O);
-  return { username, groups: groups.includes('system:authenticated') ? groups : [...groups, 'system:authenticated'] };
-}
-
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function all(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
 /** `https://127.0.0.1:<port>` for wildcard and loopback binds, else the bind address. */

@@ -31,6 +31,7 @@ import {
 } from '../auth/options.js';
 import { inClusterAvailable } from '../auth/kube-client.js';
 import { parsePluginList, type AdmissionFlags } from '../admission/plugins.js';
+import { tlsFlagHelp, tlsProtocolOptions, type TlsFlags, type TlsProtocolOptions } from './tls-options.js';
 
 export type StorageBackend = 'sqlite' | 'etcd3' | 'memory';
 
@@ -43,6 +44,8 @@ export interface SecureServingOptions {
   certDir?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** `--tls-min-version`, `--tls-cipher-suites` (tls-options.ts). */
+  tls: TlsFlags;
 }
 
 export interface StorageOptions {
@@ -124,7 +127,7 @@ export function defaultOptions(): ServerOptions {
   return {
     dataDir: './.data',
     minRequestTimeoutSeconds: 1800,
-    secureServing: { port: 8443 },
+    secureServing: { port: 8443, tls: {} },
     storage: { etcdServers: [], etcdPrefix: '/registry' },
     inCluster: { servingCertHosts: [] },
     auth: completeAuthOptions({}).value!,
@@ -257,6 +260,29 @@ export const flagTable: FlagSpec[] = [
   },
   pathFlag('tls-cert-file', 'PEM serving certificate (with intermediates). Without it a CA-signed one is made in --cert-dir.', (o, path) => (o.secureServing.tlsCertFile = path)),
   pathFlag('tls-private-key-file', 'PEM private key matching --tls-cert-file.', (o, path) => (o.secureServing.tlsPrivateKeyFile = path)),
+  {
+    name: 'tls-min-version',
+    type: 'string',
+    valueName: 'string',
+    help: tlsFlagHelp.minVersion,
+    apply(o, raw) {
+      o.secureServing.tls = { ...o.secureServing.tls, minVersion: String(raw) };
+      return tlsProtocolOptions({ minVersion: String(raw) }).errors[0];
+    },
+  },
+  {
+    name: 'tls-cipher-suites',
+    type: 'string',
+    valueName: 'strings',
+    help: tlsFlagHelp.cipherSuites,
+    apply(o, raw) {
+      const cipherSuites = String(raw).split(',').map((c) => c.trim()).filter(Boolean);
+      o.secureServing.tls = { ...o.secureServing.tls, cipherSuites };
+      const r = tlsProtocolOptions({ cipherSuites });
+      o.warnings.push(...r.warnings);
+      return r.errors[0];
+    },
+  },
   pathFlag('cert-dir', 'Directory of the generated CA, serving and admin certificates. (default <data-dir>/certs)', (o, path) => (o.secureServing.certDir = path)),
   {
     name: 'serving-cert-secret',
@@ -455,6 +481,8 @@ export interface CompletedConfig {
     readonly certDir: string;
     readonly tlsCertFile?: string;
     readonly tlsPrivateKeyFile?: string;
+    /** Protocol versions and cipher suites (tls-options.ts). */
+    readonly tls: TlsProtocolOptions;
     /** Extra SANs for a generated serving certificate. */
     readonly extraServingNames: readonly string[];
   };
@@ -532,6 +560,9 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
   if (standalone && (a.authorization.kubeconfig || a.authorization.mode !== 'Webhook')) {
     warnings.push('the authorization flags have no effect in standalone mode (no authentication source is configured)');
   }
+  if (standalone && a.authentication.trustLocalAdmin) {
+    warnings.push('--trust-local-admin has no effect in standalone mode, where the admin certificate is the only identity');
+  }
   const s = o.secureServing;
   const bindAddress = s.bindAddress ?? (standalone ? '127.0.0.1' : '0.0.0.0');
   const unspecified = bindAddress === '0.0.0.0' || bindAddress === '::';
@@ -544,6 +575,8 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
       certDir: resolve(cwd, s.certDir ?? resolve(dataDir, 'certs')),
       tlsCertFile: s.tlsCertFile ? resolve(cwd, s.tlsCertFile) : undefined,
       tlsPrivateKeyFile: s.tlsPrivateKeyFile ? resolve(cwd, s.tlsPrivateKeyFile) : undefined,
+      // Checked by the flags' apply; the defaults alone cannot fail.
+      tls: tlsProtocolOptions(s.tls).value ?? tlsProtocolOptions({}).value!,
       extraServingNames: [...(unspecified ? [] : [bindAddress]), ...(extras.extraServingNames ?? [])],
     },
     storage: {

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { Server as TlsServer } from 'node:tls';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { ApiGroupDefinition } from '../api.js';
 import { kubectlHint, localServerURL, writeAdminKubeconfig, x509Authenticator } from '../auth/standalone.js';
@@ -28,6 +28,7 @@ import { preparePrivateDir } from './data-dir.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
+import { secureContextHolder } from './secure-context.js';
 import { startServingReload, type ServingMaterial } from './serving-reload.js';
 import type { CompletedConfig, KubeconfigSource } from './options.js';
 import { openBackends, type Backends } from './wiring.js';
@@ -116,24 +117,21 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     throw e;
   }
 
-  // The secure context beside the serving pair. The CertificateRequest's acceptable-CA list: Go
-  // clients (kubectl, kube-aggregator) send no certificate that list does not cover.
-  // Standalone: our CA. Delegated: empty (any), as the client and request-header CAs come and go
-  // with the configmap; every chain is verified per request by the authenticators
-  // (auth/authn/x509-chain.ts).
-  const tlsContext: SecureContextOptions = { ...(config.standalone ? { ca: [certs.ca.cert] } : {}), minVersion: 'TLSv1.2' };
+  // The TLS server verifies client certificates against every trusted CA (auth/authn/
+  // x509-chain.ts) and names them as acceptable in its CertificateRequest, as Go's union of
+  // ClientCAs does: our CA when standalone, the authentication sources' CAs when delegated,
+  // kept current as they change.
+  const secureContext = secureContextHolder({
+    ...servingPair,
+    trustedCAs: security.trustedCAs(),
+    protocol: serving.tls,
+  });
   let app: FastifyInstance;
   let chain: ChainState;
   try {
     // 3. fastify with TLS: client certificates requested, verified per request (standalone.ts).
     app = fastify({
-      https: {
-        cert: servingPair.cert,
-        key: servingPair.key,
-        ...tlsContext,
-        requestCert: true,
-        rejectUnauthorized: false,
-      },
+      https: secureContext.serverOptions(),
       bodyLimit: config.maxRequestBodyBytes,
       // Request logs are at info level: the default 'warn' keeps only problems.
       logger: { level: config.logLevel },
@@ -153,6 +151,8 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     healthRoutes(app, healthChecks(backends, chain));
     await backends.register(app);
 
+    secureContext.attach(app.server as unknown as TlsServer);
+    security.onTrustedCAsChange((cas) => secureContext.setTrustedCAs(cas));
     await app.listen({ host: serving.bindAddress, port: serving.port });
   } catch (e) {
     await backends.close().catch(() => {});
@@ -164,7 +164,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   const url = localServerURL(serving.bindAddress, port);
 
   let hint: string | undefined;
-  // The admin certificate authenticates in both modes (standalone.ts; additionalClientCA).
+  // The admin certificate authenticates standalone, and delegated only with --trust-local-admin.
   const kubeconfigPath = join(config.dataDir, 'admin.kubeconfig');
   const writeKubeconfig = () => writeAdminKubeconfig({ path: kubeconfigPath, name: group.group, server: url, caPem: servingCA, admin: certs.admin });
   await writeKubeconfig();
@@ -187,10 +187,9 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   const servingReload =
     given &&
     startServingReload({
-      server: app.server as unknown as TlsServer,
+      install: (pair) => secureContext.setServing(pair),
       current: { ...servingPair, ca: servingCA },
       load: given.load,
-      context: tlsContext,
       source: given.source,
       intervalMs: config.servingReloadMs,
       onChange: async (m) => {
@@ -225,6 +224,9 @@ function kubeClientFor(source: KubeconfigSource): KubeClient {
 
 interface Security {
   readonly chain: HandlerChain;
+  /** The CAs client certificates may chain to (the TLS server's `ca`), and their changes. */
+  trustedCAs(): readonly string[];
+  onTrustedCAsChange(listener: (cas: readonly string[]) => void): void;
   /** Stops background refreshes, flushes the audit log. */
   close(): Promise<void>;
 }
@@ -232,8 +234,8 @@ interface Security {
 /**
  * The handler chain's authenticators, authorizer and audit logger. Standalone: our CA's client
  * certificates only, exactly as before delegation existed. Delegated: the chain of
- * API-CONTRACT 8.4 (request-header, x509 with --client-ca-file plus our CA so the admin
- * certificate keeps working, tokens, anonymous) and the authorizer union (system:masters,
+ * API-CONTRACT 8.4 (request-header, x509 with --client-ca-file, plus our CA only with
+ * --trust-local-admin, tokens, anonymous) and the authorizer union (system:masters,
  * always-allow paths, SubjectAccessReview when a kube-apiserver is known). Audit in both.
  */
 async function buildSecurity(config: CompletedConfig, ownCA: string): Promise<Security> {
@@ -247,7 +249,8 @@ async function buildSecurity(config: CompletedConfig, ownCA: string): Promise<Se
           requestAuthenticator(
             (built = await buildAuthenticator({
               config: a.authentication,
-              additionalClientCA: ownCA,
+              // Our admin is system:masters, past every review: trusted only when asked.
+              additionalClientCA: a.authentication.trustLocalAdmin ? ownCA : undefined,
               client: config.kube.authentication ? kubeClientFor(config.kube.authentication) : undefined,
               log: { warn: () => {} }, // a 401 says enough; rejected credentials are not logged per request
             })),
@@ -262,8 +265,11 @@ async function buildSecurity(config: CompletedConfig, ownCA: string): Promise<Se
           log: { warn: () => {} }, // runMain prints config.warnings, which say the same
         });
     if (a.audit.logPath) audit = await createAuditLogger({ logPath: a.audit.logPath, policyFile: a.audit.policyFile });
+    const delegated = built;
     return {
       chain: { authenticators, authorizer, audit },
+      trustedCAs: () => (delegated ? delegated.trustedCAs() : [ownCA]),
+      onTrustedCAsChange: (listener) => void delegated?.onTrustedCAsChange(listener),
       async close() {
         built?.close();
         await audit?.close();

@@ -1,11 +1,10 @@
 // The serving certificate, reloaded while the server runs, after k8s.io/apiserver
 // pkg/server/dynamiccertificates (DynamicServingCertificateController over
 // DynamicFileServingContent): the pair is read again every `intervalMs`; when it changed and is
-// a usable pair, new TLS connections get it (tls.Server.setSecureContext), while connections
-// already open keep theirs. A pair that does not load is logged and the last good one stays.
+// a usable pair, new TLS connections get it (secure-context.ts), while connections already open
+// keep theirs. A pair that does not load is logged and the last good one stays.
 // Whoever rotates it (cert-manager, an operator, a person) only has to replace the files or the
 // Secret.
-import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import { every } from '../util/periodic.js';
 
 export interface ServingMaterial {
@@ -16,13 +15,12 @@ export interface ServingMaterial {
 }
 
 export interface ServingReloadOptions {
-  readonly server: TlsServer;
+  /** Puts a new pair in use for new connections; throws when the key does not match the certificate. */
+  readonly install: (pair: { readonly cert: string; readonly key: string }) => void;
   /** What is served now. */
   readonly current: ServingMaterial;
   /** Reads the source again. */
   readonly load: () => Promise<ServingMaterial>;
-  /** The rest of the secure context (client CA list, protocol versions), kept as is. */
-  readonly context: SecureContextOptions;
   /** What the pair is, for logs: `--tls-cert-file /x`, `secret ns/name`. */
   readonly source: string;
   readonly intervalMs: number;
@@ -44,9 +42,7 @@ export function startServingReload(opts: ServingReloadOptions): ServingReload {
   const checkNow = async (): Promise<boolean> => {
     const next = await opts.load();
     if (stopped || (next.cert === current.cert && next.key === current.key && next.ca === current.ca)) return false;
-    const context = { ...opts.context, cert: next.cert, key: next.key };
-    createSecureContext(context); // throws when the key does not match the certificate
-    opts.server.setSecureContext(context);
+    opts.install({ cert: next.cert, key: next.key });
     current = next;
     opts.log.info(`serving certificate reloaded from ${opts.source}`);
     await opts.onChange?.(next);

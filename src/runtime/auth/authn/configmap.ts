@@ -55,6 +55,8 @@ export interface ConfigMapSourceOptions {
   readonly retryDelayMs?: number;
   /** Background failures (the last good data stays in use). */
   readonly onError?: (err: Error) => void;
+  /** After `current()` changed (the TLS server's trusted CAs follow it). */
+  readonly onChange?: () => void;
   readonly timeoutMs?: number;
 }
 
@@ -85,6 +87,7 @@ export async function watchAuthenticationConfigMap(
     if (nextText !== text) {
       text = nextText;
       data = next;
+      opts.onChange?.();
     }
   };
   const refresh = async () => {

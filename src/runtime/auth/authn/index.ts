@@ -20,7 +20,7 @@ import { requestHeaderAuthenticator, type RequestHeaderSettings } from './reques
 import { authnRequestFromIncoming } from './request.js';
 import { bearerTokenAuthenticator, loadTokenFile, tokenFileLookup, tokenReviewLookup } from './token.js';
 import { type Authenticator, AuthnError, type AuthnRequest, type AuthnResult, wellKnown } from './types.js';
-import { type CABundle, parseCABundle } from './x509-chain.js';
+import { type CABundle, parseCABundle, unionOfBundles } from './x509-chain.js';
 import { x509Authenticator } from './x509.js';
 
 export type { Authenticator, AuthnRequest, AuthnResult, AuthenticatorName } from './types.js';
@@ -52,6 +52,15 @@ export interface BuildAuthenticatorOptions {
 export interface BuiltAuthenticator {
   /** The user, or undefined: answer 401 Unauthorized. Never rejects. */
   authenticate(req: AuthnRequest): Promise<AuthnResult | undefined>;
+  /**
+   * Every CA a client certificate may chain to now (client CA, request-header CA, the extra
+   * one), each once: the TLS server's `ca`, which verifies chains in the handshake and names
+   * the acceptable CAs in its CertificateRequest, as Go's union of ClientCAs does
+   * (pkg/server/dynamiccertificates/union.go). x509-chain.ts explains the split.
+   */
+  trustedCAs(): readonly string[];
+  /** Calls `listener` with the new list whenever it changes (CA files, configmap); returns an unsubscribe. */
+  onTrustedCAsChange(listener: (cas: readonly string[]) => void): () => void;
   /** Stops the configmap watch, its timers and file reloading. */
   close(): void;
 }
@@ -66,6 +75,21 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
   // configmap lookup and TokenReview, as upstream's in-cluster fallback does.
   const client = opts.client ?? (c.kubeconfig ? kubeClientFromFile(c.kubeconfig, '--authentication-kubeconfig') : undefined);
   const lookup = Boolean(client) && !c.skipLookup;
+  const listeners = new Set<(cas: readonly string[]) => void>();
+  let trusted: readonly string[] = [];
+  // Called by every CA source after a change: recompute the union, tell the listeners.
+  const caChanged = () => {
+    const next = unionOfBundles([clientCA(), requestHeader()?.ca]);
+    if (next.length === trusted.length && next.every((pem, i) => pem === trusted[i])) return;
+    trusted = next;
+    for (const l of listeners) {
+      try {
+        l(trusted);
+      } catch (e) {
+        opts.log?.warn(`cannot apply the new trusted client CAs: ${(e as Error).message}`);
+      }
+    }
+  };
   const needConfigMap = lookup && (!c.clientCAFile || !c.requestHeader.clientCAFile);
   let configMap: AuthenticationConfigMapSource | undefined;
   if (needConfigMap && client) {
@@ -73,6 +97,7 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
       resyncIntervalMs: opts.configMapResyncIntervalMs,
       pollIntervalMs: opts.configMapPollIntervalMs,
       onError: (e) => opts.log?.warn(`keeping the last authentication configuration: ${e.message}`),
+      onChange: () => caChanged(),
     });
     closers.push(() => configMap?.close());
   }
@@ -80,7 +105,7 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
   // Client CA: the flag's file, else the configmap; plus the caller's extra CA.
   let clientCA: () => CABundle | undefined = () => undefined;
   if (c.clientCAFile) {
-    const file = fileCA(c.clientCAFile, '--client-ca-file', reloadMs, opts.log);
+    const file = fileCA(c.clientCAFile, '--client-ca-file', reloadMs, caChanged, opts.log);
     closers.push(file.close);
     clientCA = file.current;
   } else if (configMap) {
@@ -93,7 +118,7 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
   let requestHeader: () => RequestHeaderSettings | undefined = () => undefined;
   const rh = c.requestHeader;
   if (rh.clientCAFile) {
-    const file = fileCA(rh.clientCAFile, '--requestheader-client-ca-file', reloadMs, opts.log);
+    const file = fileCA(rh.clientCAFile, '--requestheader-client-ca-file', reloadMs, caChanged, opts.log);
     closers.push(file.close);
     requestHeader = () => ({
       ca: file.current(),
@@ -118,6 +143,8 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
       };
     };
   }
+
+  caChanged();
 
   const chain: Authenticator[] = [requestHeaderAuthenticator(requestHeader), x509Authenticator(clientCA)];
   if (c.tokenAuthFile) chain.push(bearerTokenAuthenticator(tokenFileLookup(await loadTokenFile(c.tokenAuthFile)), 'token-file'));
@@ -152,7 +179,13 @@ export async function buildAuthenticator(opts: BuildAuthenticatorOptions): Promi
       }
       return undefined;
     },
+    trustedCAs: () => trusted,
+    onTrustedCAsChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close() {
+      listeners.clear();
       for (const close of closers) close();
     },
   };
@@ -166,7 +199,7 @@ function withAuthenticatedGroup(user: UserInfo): UserInfo {
 }
 
 /** A CA bundle file, re-read every `intervalMs`; a bad re-read keeps the previous bundle. */
-function fileCA(path: string, flag: string, intervalMs: number, log?: { warn(m: string): void }) {
+function fileCA(path: string, flag: string, intervalMs: number, onChange: () => void, log?: { warn(m: string): void }) {
   const read = () => parseCABundle(readFileSync(path, 'utf8'), `${flag} ${path}`);
   let bundle: CABundle;
   try {
@@ -179,7 +212,10 @@ function fileCA(path: string, flag: string, intervalMs: number, log?: { warn(m: 
     timer = setInterval(() => {
       try {
         const next = read();
-        if (next.pem !== bundle.pem) bundle = next;
+        if (next.pem !== bundle.pem) {
+          bundle = next;
+          onChange();
+        }
       } catch (e) {
         log?.warn(`keeping the previous ${flag}: ${(e as Error).message}`);
       }
@@ -196,7 +232,7 @@ function withExtraCA(base: () => CABundle | undefined, extra: CABundle): () => C
     const b = base();
     if (b !== lastBase) {
       lastBase = b;
-      merged = b ? { pem: `${b.pem}\n${extra.pem}`, roots: [...b.roots, ...extra.roots] } : extra;
+      merged = b ? parseCABundle(`${b.pem}\n${extra.pem}`, 'client CA') : extra;
     }
     return merged;
   };

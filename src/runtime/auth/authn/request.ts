@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { AuthnRequest } from './types.js';
+import type { PeerVerification } from './x509-chain.js';
 
 const chains = new WeakMap<object, readonly X509Certificate[]>();
 
@@ -13,7 +14,7 @@ export function authnRequestFromIncoming(req: IncomingMessage): AuthnRequest {
   const socket = req.socket as TLSSocket | undefined;
   return {
     connection: socket,
-    peerCertificates: () => (socket ? peerChain(socket) : []),
+    peer: () => peerVerification(socket),
     headerValues(name) {
       const want = name.toLowerCase();
       const out: string[] = [];
@@ -33,6 +34,17 @@ export function authnRequestFromIncoming(req: IncomingMessage): AuthnRequest {
       const raw = req.rawHeaders;
       for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i].toLowerCase() === want) raw.splice(i, 2);
     },
+  };
+}
+
+/** The socket's peer chain and OpenSSL's verdict on it (x509-chain.ts step 1). */
+export function peerVerification(socket: TLSSocket | undefined): PeerVerification {
+  if (!socket) return { chain: [], authorized: false };
+  const authorizationError = socket.authorizationError as Error | string | undefined;
+  return {
+    chain: peerChain(socket),
+    authorized: socket.authorized === true,
+    ...(authorizationError ? { authorizationError: String(authorizationError) } : {}),
   };
 }
 
@@ -64,11 +76,12 @@ export function peerChain(socket: TLSSocket): readonly X509Certificate[] {
 /** An in-memory AuthnRequest (embedding, tests): header lines in order, chain leaf first. */
 export function authnRequestOf(init: {
   readonly headers?: ReadonlyArray<readonly [string, string]>;
-  readonly peerCertificates?: readonly X509Certificate[];
+  /** The client's chain and whether a TLS handshake verified it. */
+  readonly peer?: PeerVerification;
 }): AuthnRequest & { headerLines(): Array<[string, string]> } {
   let lines = (init.headers ?? []).map(([n, v]) => [n, v] as [string, string]);
   return {
-    peerCertificates: () => init.peerCertificates ?? [],
+    peer: () => init.peer ?? { chain: [], authorized: false },
     headerValues: (name) => lines.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v),
     headerNames: () => [...new Set(lines.map(([n]) => n.toLowerCase()))],
     removeHeader(name) {

@@ -1,10 +1,11 @@
 // The front-proxy authenticator (k8s.io/apiserver pkg/authentication/request/headerrequest/
 // requestheader.go behind x509.NewDynamicCAVerifier): identity headers are believed only from a
 // client that presented a certificate chaining to the request-header CA with clientAuth usage
-// and, when allowed names are configured, a CN among them. Anyone else's identity headers give
+// and, when allowed names are configured, a CN among them (the last CN, as Go reads it). Anyone else's identity headers give
 // no identity (and the x509 / token authenticators after this one still run).
 import type { UserInfo } from '../../api.js';
-import { type CABundle, subjectValues, verifyClientChain } from './x509-chain.js';
+import { type CABundle, commonName } from './x509-chain.js';
+import { cachedChainVerifier } from './x509.js';
 import { type Authenticator, type AuthnRequest, AuthnError } from './types.js';
 
 /** What the request-header authenticator needs; flags or the configmap supply it. */
@@ -23,14 +24,15 @@ export interface RequestHeaderSettings {
  * request; undefined (no request-header CA known) disables this authenticator.
  */
 export function requestHeaderAuthenticator(settings: () => RequestHeaderSettings | undefined): Authenticator {
+  const verify = cachedChainVerifier();
   return async (req) => {
     const s = settings();
     if (!s) return undefined;
-    const chain = req.peerCertificates();
-    if (chain.length === 0) return undefined;
-    const verdict = verifyClientChain(chain, s.ca);
+    const peer = req.peer();
+    if (peer.chain.length === 0) return undefined;
+    const verdict = verify(req.connection, peer, s.ca);
     if (!verdict.ok) throw new AuthnError('requestheader', `verifying certificate against the request-header CA: ${verdict.reason}`);
-    const cn = subjectValues(chain[0], 'CN')[0] ?? '';
+    const cn = commonName(peer.chain[0]);
     if (s.allowedNames.length > 0 && !s.allowedNames.includes(cn)) {
       throw new AuthnError('requestheader', `x509: subject with cn=${cn} is not in the allowed list`);
     }

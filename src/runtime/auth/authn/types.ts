@@ -3,15 +3,15 @@
 // rejects credentials the request did present (throws AuthnError: a bad client certificate, an
 // invalid token). The union keeps going after a rejection, but a rejection anywhere means the
 // request is not demoted to anonymous (union.NewFailOnError in authenticatorfactory/delegating.go).
-import type { X509Certificate } from 'node:crypto';
 import type { UserInfo } from '../../api.js';
+import type { PeerVerification } from './x509-chain.js';
 
 export type AuthenticatorName = 'requestheader' | 'x509' | 'token-file' | 'token-webhook' | 'anonymous';
 
 /** The request as authentication sees it: TLS peer chain and header lines. */
 export interface AuthnRequest {
-  /** The client's certificate chain as sent, leaf first; empty when it sent none. */
-  peerCertificates(): readonly X509Certificate[];
+  /** The client's certificate chain, leaf first (empty when it sent none), and the handshake's verdict. */
+  peer(): PeerVerification;
   /** Every value of header `name` (case-insensitive), one per header line, in order. */
   headerValues(name: string): readonly string[];
   /** The header names present, lower-cased, each once. */
