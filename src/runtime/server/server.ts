@@ -26,6 +26,9 @@ import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
+import { fastifyConnectionOptions, httpsServerOptions, installUnreadBodyClose } from './connection-limits.js';
+import { installMaxInFlight } from './inflight.js';
+import { installRequestTimeout } from './timeout.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
 import { startServingReload, type ServingMaterial } from './serving-reload.js';
 import type { CompletedConfig, KubeconfigSource } from './options.js';
@@ -129,7 +132,9 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
         ...tlsContext,
         requestCert: true,
         rejectUnauthorized: false,
+        ...httpsServerOptions(config.connections),
       },
+      ...fastifyConnectionOptions(config.connections),
       bodyLimit: config.maxRequestBodyBytes,
       // Request logs are at info level: the default 'warn' keeps only problems.
       logger: { level: config.logLevel },
@@ -140,8 +145,11 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     }) as unknown as FastifyInstance;
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
+    installUnreadBodyClose(app);
     installMetrics(app, new Set(group.kinds.map((k) => k.plural))); // first, so it counts what the chain refuses too
+    installRequestTimeout(app, config.requestLimits.requestTimeoutMs); // before authentication, as WithRequestDeadline
     chain = installHandlerChain(app, security.chain);
+    installMaxInFlight(app, config.requestLimits); // after authentication, before authorization (maxinflight.go)
 
     discoveryRoutes(app, buildDiscovery(group));
     openapiRoutes(app, buildOpenAPI(group));
