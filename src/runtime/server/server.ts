@@ -146,7 +146,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
     installUnreadBodyClose(app);
-    installMetrics(app, new Set(group.kinds.map((k) => k.plural))); // first, so it counts what the chain refuses too
+    installMetrics(app, group.kinds); // first, so it counts what the chain refuses too
     installRequestTimeout(app, config.requestLimits.requestTimeoutMs); // before authentication, as WithRequestDeadline
     chain = installHandlerChain(app, security.chain);
     installMaxInFlight(app, config.requestLimits); // after authentication, before authorization (maxinflight.go)
