@@ -102,7 +102,8 @@ describe('an unread body is not drained (net/http: at most 256 KiB, then close)'
     expect(receivedText(s)).toMatch(/^HTTP\/1\.1 401 /);
     expect(receivedText(s)).toMatch(/connection: close/i);
     expect(ms).toBeLessThan(3000);
-    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    console.log(`401 with an endless chunked body: closed after ${ms} ms, ${sent} bytes accepted`);
+    expect(sent).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('closes the connection after a 401 to a request whose Content-Length was not sent', async () => {
