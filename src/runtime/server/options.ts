@@ -26,12 +26,12 @@ import {
   completeAuthOptions,
   hasAuthenticationSource,
   normalizeAuthArgv,
+  parseGoDuration,
   type AuthConfig,
   type RawAuthFlags,
 } from '../auth/options.js';
 import { inClusterAvailable } from '../auth/kube-client.js';
 import { parsePluginList, type AdmissionFlags } from '../admission/plugins.js';
-import { parseGoDuration } from '../auth/options.js';
 import { goServingLimits, type ConnectionLimits } from './connection-limits.js';
 
 export type StorageBackend = 'sqlite' | 'etcd3' | 'memory';
