@@ -10,6 +10,7 @@
 // updates plain numbers; the text is built at scrape time.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { KindDefinition } from '../api.js';
 import { requestAttributes, type RequestAttributes } from '../auth/authz/index.js';
 
 const durationBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
@@ -71,11 +72,14 @@ export interface ServerMetrics {
 }
 
 /**
- * `resources`: the served plurals. Like upstream, which instruments only routes it serves, a
- * request for anything else is counted without its path or resource, so that random URLs
- * cannot grow the number of series.
+ * `kinds`: the served kinds. Like upstream, which instruments each route it installs with the
+ * route's own group, version, resource and subresource (endpoints/installer.go), labels come from
+ * the route that matched and the kinds it serves, never from the URL alone: a request for
+ * anything else is counted under one label set without path or resource, so that random URLs
+ * (authenticated or not) cannot grow the number of series.
  */
-export function installMetrics(app: FastifyInstance, resources: ReadonlySet<string>): ServerMetrics {
+export function installMetrics(app: FastifyInstance, kinds: readonly KindDefinition[]): ServerMetrics {
+  const served = servedResources(kinds);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const all = new Map<string, Series>(); // by label text: every series ever counted
@@ -88,7 +92,7 @@ export function installMetrics(app: FastifyInstance, resources: ReadonlySet<stri
     let s = byRequestLine.get(key);
     if (s) return s;
     const attrs = requestAttributes(request.method, request.url);
-    const l = labelsOf(request, attrs, apply, resources);
+    const l = labelsOf(request, attrs, apply, served);
     const labels = labelText(l);
     s = all.get(labels);
     if (!s) {
@@ -170,15 +174,40 @@ function labelText(labels: Partial<RequestLabels>): string {
     .join(',');
 }
 
+/** `<group>/<version>` -> plural -> the subresources its kind serves (with '' for the resource itself). */
+type ServedResources = ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+
+function servedResources(kinds: readonly KindDefinition[]): ServedResources {
+  const served = new Map<string, Map<string, Set<string>>>();
+  for (const k of kinds) {
+    const subresources = new Set(['', ...(k.subresources.status ? ['status'] : []), ...(k.subresources.scale ? ['scale'] : [])]);
+    for (const v of k.versions) {
+      if (!v.served) continue;
+      const gv = `${k.group}/${v.version}`;
+      if (!served.has(gv)) served.set(gv, new Map());
+      served.get(gv)!.set(k.plural, subresources);
+    }
+  }
+  return served;
+}
+
+/** The group/version of a resource route (`/apis/<group>/<version>/...:plural...`); undefined for any other. */
+function resourceRouteGroupVersion(route: string | undefined): string | undefined {
+  if (!route?.includes(':plural')) return undefined;
+  return /^\/apis\/([^/:]+\/[^/:]+)\//.exec(route)?.[1];
+}
+
 /** The labels of metrics.go: the route's verb, upper case, with its WATCH and APPLY rules, and the scope rule. */
-function labelsOf(request: FastifyRequest, a: RequestAttributes, apply: boolean, resources: ReadonlySet<string>): RequestLabels {
+function labelsOf(request: FastifyRequest, a: RequestAttributes, apply: boolean, served: ServedResources): RequestLabels {
   const component = 'apiserver';
   const query = request.query as Record<string, unknown> | undefined;
   const dryRun = query?.['dryRun'] !== undefined ? 'All' : '';
-  if (!a.isResourceRequest || !resources.has(a.resource)) {
-    // A route with a wildcard (/openapi/v3/*) is labelled by its pattern; no route, by nothing.
-    const route = request.routeOptions.url;
-    const path = route === undefined || a.isResourceRequest ? '' : /[*:]/.test(route) ? route : a.path;
+  const route = request.routeOptions.url;
+  const gv = resourceRouteGroupVersion(route);
+  const known = gv !== undefined && a.isResourceRequest && `${a.apiGroup}/${a.apiVersion}` === gv && served.get(gv)?.get(a.resource)?.has(a.subresource) === true;
+  if (!known) {
+    // A non-resource route is labelled by its pattern (/openapi/v3/*); anything else, by nothing.
+    const path = route === undefined || gv !== undefined || a.isResourceRequest ? '' : route;
     return { verb: request.method, dry_run: dryRun, group: '', version: '', resource: '', subresource: path, scope: '', component };
   }
   return {

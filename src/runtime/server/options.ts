@@ -26,12 +26,14 @@ import {
   completeAuthOptions,
   hasAuthenticationSource,
   normalizeAuthArgv,
+  parseGoDuration,
   type AuthConfig,
   type RawAuthFlags,
 } from '../auth/options.js';
 import { inClusterAvailable } from '../auth/kube-client.js';
 import { parsePluginList, type AdmissionFlags } from '../admission/plugins.js';
 import { tlsFlagHelp, tlsProtocolOptions, type TlsFlags, type TlsProtocolOptions } from './tls-options.js';
+import { goServingLimits, type ConnectionLimits } from './connection-limits.js';
 
 export type StorageBackend = 'sqlite' | 'etcd3' | 'memory';
 
@@ -78,6 +80,8 @@ export interface ServerOptions {
   dataDir: string;
   /** `--min-request-timeout`, seconds: watches without timeoutSeconds last 1x-2x this. */
   minRequestTimeoutSeconds: number;
+  /** `--request-timeout`, `--max-requests-inflight`, `--max-mutating-requests-inflight` (server_run_options.go). */
+  requestLimits: RequestLimits;
   secureServing: SecureServingOptions;
   storage: StorageOptions;
   inCluster: InClusterServingOptions;
@@ -89,6 +93,13 @@ export interface ServerOptions {
   admission?: { enablePlugins: string[]; disablePlugins: string[] };
   /** `--help` was given: print `usage()` and exit 0. */
   help: boolean;
+}
+
+/** How long a request may take and how many may run at once (0: no limit). */
+export interface RequestLimits {
+  requestTimeoutMs: number;
+  maxRequestsInFlight: number;
+  maxMutatingRequestsInFlight: number;
 }
 
 export interface ParseResult {
@@ -123,10 +134,27 @@ function pathFlag(name: string, help: string, set: (o: ServerOptions, path: stri
   };
 }
 
+/** `--max-requests-inflight` and its mutating twin: a non-negative integer, 0 for no limit. */
+function inflightFlag(name: string, kind: string, dflt: number, set: (o: ServerOptions, n: number) => void): FlagSpec {
+  return {
+    name,
+    type: 'string',
+    valueName: 'int',
+    help: `The maximum number of ${kind} requests in flight at a given time (watches not counted); beyond it requests get 429 with Retry-After. Zero for no limit. (default ${dflt})`,
+    apply(o, raw) {
+      const n = Number(raw);
+      if (!/^\d+$/.test(String(raw)) || !Number.isSafeInteger(n)) return `invalid value "${String(raw)}" for --${name}: must be a non-negative integer`;
+      set(o, n);
+      return undefined;
+    },
+  };
+}
+
 export function defaultOptions(): ServerOptions {
   return {
     dataDir: './.data',
     minRequestTimeoutSeconds: 1800,
+    requestLimits: { requestTimeoutMs: 60_000, maxRequestsInFlight: 400, maxMutatingRequestsInFlight: 200 },
     secureServing: { port: 8443, tls: {} },
     storage: { etcdServers: [], etcdPrefix: '/registry' },
     inCluster: { servingCertHosts: [] },
@@ -245,6 +273,20 @@ export const flagTable: FlagSpec[] = [
       return undefined;
     },
   },
+  {
+    name: 'request-timeout',
+    type: 'string',
+    valueName: 'duration',
+    help: 'How long a request other than a watch may take before it is answered 504 Timeout. (default 1m0s)',
+    apply(o, raw) {
+      const ms = parseGoDuration(String(raw));
+      if (ms === undefined || ms < 0) return `invalid value "${String(raw)}" for --request-timeout: must be a duration such as 60s or 1m30s`;
+      o.requestLimits.requestTimeoutMs = ms;
+      return undefined;
+    },
+  },
+  inflightFlag('max-requests-inflight', 'non-mutating', 400, (o, n) => (o.requestLimits.maxRequestsInFlight = n)),
+  inflightFlag('max-mutating-requests-inflight', 'mutating', 200, (o, n) => (o.requestLimits.maxMutatingRequestsInFlight = n)),
   {
     name: 'default-watch-cache-size',
     type: 'string',
@@ -475,6 +517,10 @@ export type KubeconfigSource = { readonly kind: 'file'; readonly path: string; r
 export interface CompletedConfig {
   readonly dataDir: string;
   readonly minRequestTimeoutSeconds: number;
+  /** `--request-timeout` and the in-flight limits (timeout.ts, inflight.ts). */
+  readonly requestLimits: Readonly<RequestLimits>;
+  /** Header read timeout, idle timeout and header size of every connection, as Go's server (connection-limits.ts). */
+  readonly connections: ConnectionLimits;
   readonly secureServing: {
     readonly bindAddress: string;
     readonly port: number;
@@ -538,6 +584,8 @@ export interface CompleteExtras {
   readonly caBundleResyncMs?: number;
   /** How often a given serving certificate (files or Secret) is read again; default 60 s. */
   readonly servingReloadMs?: number;
+  /** Connection limits other than kube's (ReadHeaderTimeout 32 s, IdleTimeout 90 s, MaxHeaderBytes 1 MiB); tests lower them. */
+  readonly connections?: Partial<ConnectionLimits>;
 }
 
 export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): CompletedConfig {
@@ -569,6 +617,8 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
   return {
     dataDir,
     minRequestTimeoutSeconds: o.minRequestTimeoutSeconds,
+    requestLimits: { ...o.requestLimits },
+    connections: { ...goServingLimits, ...extras.connections },
     secureServing: {
       bindAddress,
       port: s.port,

@@ -27,6 +27,9 @@ import { ensureStandaloneCertificates } from './certs.js';
 import { preparePrivateDir } from './data-dir.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
+import { fastifyConnectionOptions, httpsServerOptions, installUnreadBodyClose } from './connection-limits.js';
+import { installMaxInFlight } from './inflight.js';
+import { installRequestTimeout } from './timeout.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
 import { secureContextHolder } from './secure-context.js';
 import { startServingReload, type ServingMaterial } from './serving-reload.js';
@@ -131,7 +134,8 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   try {
     // 3. fastify with TLS: client certificates requested, verified per request (standalone.ts).
     app = fastify({
-      https: secureContext.serverOptions(),
+      https: { ...secureContext.serverOptions(), ...httpsServerOptions(config.connections) },
+      ...fastifyConnectionOptions(config.connections),
       bodyLimit: config.maxRequestBodyBytes,
       // Request logs are at info level: the default 'warn' keeps only problems.
       logger: { level: config.logLevel },
@@ -142,8 +146,11 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
     }) as unknown as FastifyInstance;
 
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
-    installMetrics(app, new Set(group.kinds.map((k) => k.plural))); // first, so it counts what the chain refuses too
+    installUnreadBodyClose(app);
+    installMetrics(app, group.kinds); // first, so it counts what the chain refuses too
+    installRequestTimeout(app, config.requestLimits.requestTimeoutMs); // before authentication, as WithRequestDeadline
     chain = installHandlerChain(app, security.chain);
+    installMaxInFlight(app, config.requestLimits); // after authentication, before authorization (maxinflight.go)
 
     discoveryRoutes(app, buildDiscovery(group));
     openapiRoutes(app, buildOpenAPI(group));
