@@ -12,6 +12,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObject, UserInfo } from '../api.js';
 import { StatusError, errors, type GroupResource } from '../errors.js';
+import { exactMatch } from '../registry/fields.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
 import { applyPatch, decodePatch, patchTypeOf, type PatchType } from '../patch/index.js';
 import { applyScale, toScale } from '../registry/scale.js';
@@ -238,8 +239,21 @@ async function getObject(t: Target, request: FastifyRequest, reply: FastifyReply
   return send(reply, ctx, 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject }, obj));
 }
 
+/**
+ * handlers/get.go listOpts: a list or watch that authorization read as one name (requestinfo.go
+ * takes it from a `metadata.name=` field selector) serves that name only, or is 400.
+ */
+function checkAuthorizedName(request: FastifyRequest, fieldSelector: string | undefined): void {
+  const name = request.requestInfo?.name;
+  if (!name) return;
+  if (fieldSelector === undefined || exactMatch(fieldSelector, 'metadata.name') !== name) {
+    throw errors.badRequest("fieldSelector metadata.name doesn't match requested name");
+  }
+}
+
 async function listCollection(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const q = parseReadOptions(query(request));
+  checkAuthorizedName(request, q.list.fieldSelector);
   const format = outputFor(request, { list: true });
   const ctx = readContext(request);
   const list = await t.store.list(ctx, t.namespace, t.version.version, q.list);
@@ -248,6 +262,7 @@ async function listCollection(t: Target, request: FastifyRequest, reply: Fastify
 
 async function watchCollection(t: Target, request: FastifyRequest, reply: FastifyReply, watches: WatchSettings) {
   const q = parseReadOptions(query(request));
+  checkAuthorizedName(request, q.watchQuery.fieldSelector);
   const format = negotiateOutput(request.headers.accept, { transforms: true, list: false, watch: true });
   const ctx = readContext(request);
   // Errors before the stream starts (bad selector, 410 for a compacted RV) are plain Status replies.

@@ -3,6 +3,9 @@
 // the not-found route included, passes through them):
 //
 //   onRequest  1. shutdown gate: while shutting down, new requests get 503 ServiceUnavailable
+//                 then the request target, parsed once (request-target.ts; 400 when it does not
+//                 decode): request.target, request.query and request.requestInfo, which
+//                 authorization, audit and the handlers all read
 //              2. long-running request tracking (watches), so shutdown can end them
 //              3. audit: one event per request, written when its response is complete (a watch:
 //                 when it ends), failed authentications and refusals included (WithAudit and
@@ -23,11 +26,16 @@ import { sourceIPs, type AuditLogger } from '../auth/audit.js';
 import { forbiddenError, requestAttributes, type AuthorizationResult, type RequestAttributes } from '../auth/authz/index.js';
 import { errors } from '../errors.js';
 import { isHealthPath } from '../endpoints/health.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user; undefined only on paths that need no credentials (health). */
     user?: UserInfo;
+    /** The request target, parsed once (request-target.ts); `query` is `request.query`. */
+    target?: RequestTarget;
+    /** The authorization attributes of the request (requestinfo.go), read from `target`. */
+    requestInfo?: RequestAttributes;
   }
   interface FastifyInstance {
     /**
@@ -76,6 +84,8 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   const state: ChainState = { shutdown: new AbortController(), longRunning: new Set() };
   app.decorate('shutdownSignal', state.shutdown.signal);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('target', undefined);
+  app.decorateRequest('requestInfo', undefined);
 
   // Annotations the authorizer leaves for the audit event (authorization.k8s.io/decision, reason).
   const auditAnnotations = new WeakMap<FastifyRequest, Record<string, string>>();
@@ -107,6 +117,7 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
       reply.header('Connection', 'close');
       throw errors.serviceUnavailable('apiserver is shutting down');
     }
+    readTarget(request);
     if (isLongRunning(request)) {
       state.longRunning.add(request);
       request.raw.once('close', () => state.longRunning.delete(request));
@@ -121,7 +132,7 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
       reply.raw.once('close', () => {
         audit.logRequest({
           requestURI: request.url,
-          attributes: requestAttributes(request.method, request.url),
+          attributes: request.requestInfo!,
           user: request.user,
           sourceIPs: sourceIPs(request.headers, request.socket.remoteAddress),
           userAgent: request.headers['user-agent'],
@@ -139,7 +150,7 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   if (authorizer) {
     app.addHook('preHandler', async (request) => {
       if (isHealthPath(request.url)) return;
-      const attrs = requestAttributes(request.method, request.url);
+      const attrs = request.requestInfo ?? requestAttributes(request.method, request.url);
       const result = await authorizer.authorize(attrs, request.user);
       const decision = result.decision === 'allow' ? 'allow' : 'forbid';
       auditAnnotations.set(request, {
@@ -164,6 +175,19 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   });
 
   return state;
+}
+
+/**
+ * Parses the request target once and stores it (with the attributes derived from it); the
+ * router already decoded the query with the same decoder, so that is reused. Throws the 400
+ * of a target that does not decode.
+ */
+function readTarget(request: FastifyRequest): void {
+  const target = parseRequestTarget(request.raw.url ?? request.url, request.query);
+  if (target instanceof Error) throw target;
+  request.target = target;
+  request.query = target.query;
+  request.requestInfo = requestAttributes(request.method, target);
 }
 
 /** Sets request.user; without one, undefined on health paths (no credentials needed), else the 401. */

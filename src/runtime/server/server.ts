@@ -24,6 +24,7 @@ import { buildOpenAPI, openapiRoutes } from '../endpoints/openapi.js';
 import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/status.js';
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
+import { decodeQuery } from './request-target.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
 import { apiServiceNames, ensureServingCertSecret, readServingCertSecret, startCABundleSync, type CABundleSync } from './incluster.js';
@@ -135,7 +136,8 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
       logger: { level: config.logLevel },
       return503OnClosing: false, // the shutdown gate answers a Status instead (chain.ts)
       // Kubernetes names reach 253 characters; find-my-way's default cap is 100.
-      routerOptions: { maxParamLength: 1024 },
+      // The query is decoded once, by the decoder authorization reads too (request-target.ts).
+      routerOptions: { maxParamLength: 1024, querystringParser: decodeQuery },
       frameworkErrors: frameworkErrorHandler(config.maxRequestBodyBytes),
     }) as unknown as FastifyInstance;
 
