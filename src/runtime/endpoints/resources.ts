@@ -386,12 +386,35 @@ function decodedPatch(request: FastifyRequest, type: PatchType): unknown {
   return decodePatch(type, text);
 }
 
+/**
+ * An apply that creates needs the create right too (handlers/patch.go withAuthorization:
+ * createAuthorizerAttributes), asked once; undefined when the chain has no authorizer.
+ */
+function createAuthorization(t: Target, request: FastifyRequest): (() => Promise<void>) | undefined {
+  const authorize = request.authorizeAlso;
+  if (!authorize) return undefined;
+  let decided: Promise<void> | undefined;
+  return () =>
+    (decided ??= authorize.call(request, {
+      isResourceRequest: true,
+      path: request.target?.path ?? request.url.split('?')[0],
+      verb: 'create',
+      apiPrefix: 'apis',
+      apiGroup: t.kind.group,
+      apiVersion: t.version.version,
+      namespace: t.namespace ?? '',
+      resource: t.kind.plural,
+      subresource: t.subresource ?? '',
+      name: t.name ?? '',
+    }));
+}
+
 async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
   const type = patchTypeFor(request);
   const w = parseWriteOptions(query(request), 'PatchOptions', type === 'apply');
   const doc = decodedPatch(request, type);
-  const ctx = writeContext(request, w);
+  const ctx: RequestContext = { ...writeContext(request, w), authorizeCreate: createAuthorization(t, request) };
   const pctx = { versionSchema: t.version.schema, fieldManager: w.fieldManager, apiVersion: t.apiVersion, subresource: t.subresource };
 
   const result = await t.store.update(
