@@ -17,6 +17,8 @@ const nina = { user: 'nina' };
 const lou = { user: 'lou' };
 /** list and watch. */
 const wes = { user: 'wes' };
+/** get of public's status alone. */
+const sam = { user: 'sam' };
 
 let s: DelegatedServer;
 beforeAll(async () => {
@@ -26,6 +28,7 @@ beforeAll(async () => {
       { users: ['nina'], resources: ['flunders'], verbs: ['get', 'list', 'watch'], names: ['public'], decision: 'allow' },
       { users: ['lou'], resources: ['flunders'], verbs: ['list'], decision: 'allow' },
       { users: ['wes'], resources: ['flunders'], verbs: ['list', 'watch'], decision: 'allow' },
+      { users: ['sam'], resources: ['flunders'], subresources: ['status'], verbs: ['get'], names: ['public'], decision: 'allow' },
     ],
   });
   for (const name of ['public', 'secret']) {
@@ -109,5 +112,23 @@ describe('a watch hidden behind "#" (net/http keeps it in the path; here it is 4
       if (served(a) === '400') expect(event).toBeUndefined();
       else expect([event?.verb, event?.responseStatus?.code]).toEqual([served(a), 200]);
     }
+  });
+});
+
+describe('an escaped "/" inside a path segment (Go decodes URL.Path before it is split)', () => {
+  it('is routed as authorization read it: public%2Fstatus is the status of public, for a user granted only that', async () => {
+    const before = s.kube.subjectAccessReviews.length;
+    const r = await s.as(sam, `${flunders}/public%2Fstatus`);
+    expect(r.status).toBe(200);
+    expect(r.json().metadata.name).toBe('public');
+    expect(s.kube.subjectAccessReviews.slice(before).map((b) => b.spec.resourceAttributes)).toEqual([
+      { namespace: 'ns', verb: 'get', group, version: 'v1beta1', resource: 'flunders', subresource: 'status', name: 'public' },
+    ]);
+  });
+
+  it('a path that decodes to more segments than any route is 404', async () => {
+    const r = await s.as(root, `${flunders}/public%2Fstatus%2Fextra`);
+    expect(r.status).toBe(404);
+    expect(r.json()).toMatchObject({ reason: 'NotFound', message: 'the server could not find the requested resource' });
   });
 });
