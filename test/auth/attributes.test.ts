@@ -29,6 +29,8 @@ describe('requestAttributes (requestinfo.go)', () => {
     ['metadata.name list is the named get', 'GET', `${g}/namespaces/default/flunders?fieldSelector=metadata.name%3Dx`, { verb: 'list', name: 'x' }],
     ['metadata.name watch', 'GET', `${g}/flunders?watch=true&fieldSelector=metadata.name%3Dx`, { verb: 'watch', name: 'x' }],
     ['unparsable selector: no name', 'GET', `${g}/flunders?fieldSelector=metadata.name%3Dx,foo`, { verb: 'list', name: '' }],
+    ['ListOptions that do not decode (limit=abc): no name', 'GET', `${g}/flunders?fieldSelector=metadata.name%3Dx&limit=abc`, { verb: 'list', name: '' }],
+    ['a bad label selector: no name either', 'GET', `${g}/flunders?fieldSelector=metadata.name%3Dx&labelSelector=a%3D%3D%3D`, { verb: 'list', name: '' }],
   ];
   for (const [name, method, url, want] of cases) {
     it(name, () => {

@@ -25,9 +25,11 @@ export function send(url: string, o: SendOptions = {}): Promise<SentResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(o.headers ?? {})) headers[k] = typeof v === 'string' ? v : [...v];
+    // The target goes out as written: parsing the URL would drop a `#...` from it.
+    const u = new URL(url);
+    const target = { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: url.slice(u.origin.length) || '/' };
     const req = request(
-      url,
-      { method: o.method ?? 'GET', headers, ca: o.ca, cert: o.cert, key: o.key, agent: false },
+      { ...target, method: o.method ?? 'GET', headers, ca: o.ca, cert: o.cert, key: o.key, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

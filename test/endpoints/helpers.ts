@@ -1,6 +1,6 @@
 // A fastify app with only the resource routes and a minimal Status error handler (the real
 // server shell adds TLS, authn and the rest), on a real registry store over memory storage.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { resourceRoutes } from '../../src/runtime/endpoints/resources.js';
 import { StatusError, errors, isStatusError } from '../../src/runtime/errors.js';
 import type { ResourceStore } from '../../src/runtime/registry/interface.js';
@@ -27,7 +27,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(): Promise<TestApp> {
+/** `onRequest`: a hook run before the routes (standing in for the server's handler chain). */
+export async function startApp(opts: { onRequest?: (request: FastifyRequest) => void } = {}): Promise<TestApp> {
   const storage = createMemoryStorage();
   const stores = new Map<string, ResourceStore>(group.kinds.map((k) => [k.plural, createResourceStore(k, storage, { prefix: '/registry' })]));
   const app = Fastify({ bodyLimit: 3 * 1024 * 1024 });
@@ -39,6 +40,8 @@ export async function startApp(): Promise<TestApp> {
     const s = new StatusError('NotFound', 'the server could not find the requested resource');
     void reply.code(404).header('content-type', 'application/json').send(JSON.stringify(s.toStatus()));
   });
+  const onRequest = opts.onRequest;
+  if (onRequest) app.addHook('onRequest', async (request) => onRequest(request));
   await app.register(resourceRoutes, { group, stores });
   await app.ready();
   return {

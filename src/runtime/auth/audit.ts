@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { UserInfo } from '../api.js';
 import type { RequestAttributes } from './authz/attributes.js';
+import { copyUserExtra } from './user-extra.js';
 
 export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 const levels: readonly AuditLevel[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
@@ -155,7 +156,7 @@ function userInfoJson(u: UserInfo): Record<string, unknown> {
     username: u.username,
     ...(u.uid ? { uid: u.uid } : {}),
     ...(u.groups.length ? { groups: [...u.groups] } : {}),
-    ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}),
+    ...(u.extra && Object.keys(u.extra).length ? { extra: copyUserExtra(u.extra) } : {}),
   };
 }
 

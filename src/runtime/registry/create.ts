@@ -80,7 +80,9 @@ export async function createObject(
       warned = true;
     }
     kind.strategy.canonicalize?.(hub);
-    // Validating admission after the strategy, per attempt (store.go create: createValidation).
+    // Validating admission after the strategy, per attempt (store.go create: createValidation),
+    // after the create authorization of a create-on-update (handlers/patch.go withAuthorization).
+    if (fromUpdate) await ctx.authorizeCreate?.();
     await admitValidating(core, ctx, 'CREATE', version, namespace, requestName, hub, undefined, undefined);
     if (rvSet && !fromUpdate) throw errors.internal(new Error('resourceVersion should not be set on objects to be created'));
     const key = core.keyFor(hub.metadata.namespace, hub.metadata.name!);

@@ -94,6 +94,19 @@ export function parseFieldSelectorOrThrow(selector: string): FieldRequirement[] 
   return reqs;
 }
 
+/**
+ * fields.Selector RequiresExactMatch(field) of a selector's text: the value of its first
+ * `=`/`==` term on `field` (terms in Go's sorted order); undefined when there is none or the
+ * text does not parse.
+ */
+export function exactMatch(selector: string, field: string): string | undefined {
+  try {
+    return parseFieldSelectorOrThrow(selector).find((r) => r.field === field && r.operator === '=')?.value;
+  } catch {
+    return undefined;
+  }
+}
+
 function selectorOf(requirements: FieldRequirement[]): FieldSelector {
   return {
     requirements,

@@ -13,6 +13,11 @@ export interface RequestContext {
   readonly fieldValidation: FieldValidation;
   /** Warnings to send back as `Warning: 299 - "..."` headers; the registry appends to it. */
   readonly warnings: string[];
+  /**
+   * Create-on-update (an apply patch of a missing object): the create authorization, asked
+   * before validating admission, as handlers/patch.go wraps createValidation. Rejects with the 403.
+   */
+  readonly authorizeCreate?: () => Promise<void>;
 }
 
 export interface ListQuery {

@@ -3,6 +3,9 @@
 // the not-found route included, passes through them):
 //
 //   onRequest  1. shutdown gate: while shutting down, new requests get 503 ServiceUnavailable
+//                 then the request target, parsed once (request-target.ts; 400 when it does not
+//                 decode): request.target, request.query and request.requestInfo, which
+//                 authorization, audit and the handlers all read
 //              2. long-running request tracking (watches), so shutdown can end them
 //              3. audit: one event per request, written when its response is complete (a watch:
 //                 when it ends), failed authentications and refusals included (WithAudit and
@@ -23,11 +26,22 @@ import { sourceIPs, type AuditLogger } from '../auth/audit.js';
 import { forbiddenError, requestAttributes, type AuthorizationResult, type RequestAttributes } from '../auth/authz/index.js';
 import { errors } from '../errors.js';
 import { isHealthPath } from '../endpoints/health.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user; undefined only on paths that need no credentials (health). */
     user?: UserInfo;
+    /** The request target, parsed once (request-target.ts); `query` is `request.query`. */
+    target?: RequestTarget;
+    /** The authorization attributes of the request (requestinfo.go), read from `target`. */
+    requestInfo?: RequestAttributes;
+    /**
+     * Asks the authorizer about attributes other than the request's own (the create an apply
+     * patch makes: handlers/patch.go withAuthorization); rejects with the 403, or a 500 when
+     * the authorizer failed. Absent when there is no authorizer (everything is allowed).
+     */
+    authorizeAlso?: (attrs: RequestAttributes) => Promise<void>;
   }
   interface FastifyInstance {
     /**
@@ -76,6 +90,8 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   const state: ChainState = { shutdown: new AbortController(), longRunning: new Set() };
   app.decorate('shutdownSignal', state.shutdown.signal);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('target', undefined);
+  app.decorateRequest('requestInfo', undefined);
 
   // Annotations the authorizer leaves for the audit event (authorization.k8s.io/decision, reason).
   const auditAnnotations = new WeakMap<FastifyRequest, Record<string, string>>();
@@ -107,6 +123,7 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
       reply.header('Connection', 'close');
       throw errors.serviceUnavailable('apiserver is shutting down');
     }
+    readTarget(request);
     if (isLongRunning(request)) {
       state.longRunning.add(request);
       request.raw.once('close', () => state.longRunning.delete(request));
@@ -121,7 +138,7 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
       reply.raw.once('close', () => {
         audit.logRequest({
           requestURI: request.url,
-          attributes: requestAttributes(request.method, request.url),
+          attributes: request.requestInfo!,
           user: request.user,
           sourceIPs: sourceIPs(request.headers, request.socket.remoteAddress),
           userAgent: request.headers['user-agent'],
@@ -139,19 +156,17 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   if (authorizer) {
     app.addHook('preHandler', async (request) => {
       if (isHealthPath(request.url)) return;
-      const attrs = requestAttributes(request.method, request.url);
+      const attrs = request.requestInfo ?? requestAttributes(request.method, request.url);
       const result = await authorizer.authorize(attrs, request.user);
       const decision = result.decision === 'allow' ? 'allow' : 'forbid';
       auditAnnotations.set(request, {
         'authorization.k8s.io/decision': decision,
         'authorization.k8s.io/reason': result.reason,
       });
-      if (result.decision === 'allow') return;
-      if (result.error) {
-        request.log.warn({ err: result.error }, 'authorization failed');
-        throw errors.internal(result.error);
-      }
-      throw forbiddenError(attrs, request.user, result.reason);
+      refuseUnlessAllowed(request, attrs, result);
+    });
+    app.decorateRequest('authorizeAlso', async function (this: FastifyRequest, attrs: RequestAttributes) {
+      refuseUnlessAllowed(this, attrs, await authorizer.authorize(attrs, this.user));
     });
   }
 
@@ -164,6 +179,29 @@ export function installHandlerChain(app: FastifyInstance, chain: HandlerChain): 
   });
 
   return state;
+}
+
+/**
+ * Parses the request target once and stores it (with the attributes derived from it); the
+ * router already decoded the query with the same decoder, so that is reused. Throws the 400
+ * of a target that does not decode.
+ */
+function readTarget(request: FastifyRequest): void {
+  const target = parseRequestTarget(request.raw.url ?? request.url, request.query);
+  if (target instanceof Error) throw target;
+  request.target = target;
+  request.query = target.query;
+  request.requestInfo = requestAttributes(request.method, target);
+}
+
+/** Nothing when allowed; else the 403 worded as kube words it, or the 500 of a failed authorizer. */
+function refuseUnlessAllowed(request: FastifyRequest, attrs: RequestAttributes, result: AuthorizationResult): void {
+  if (result.decision === 'allow') return;
+  if (result.error) {
+    request.log.warn({ err: result.error }, 'authorization failed');
+    throw errors.internal(result.error);
+  }
+  throw forbiddenError(attrs, request.user, result.reason);
 }
 
 /** Sets request.user; without one, undefined on health paths (no credentials needed), else the 401. */

@@ -25,6 +25,7 @@ import { frameworkErrorHandler, installStatusHandlers } from '../endpoints/statu
 import { versionRoutes } from '../endpoints/version.js';
 import { ensureStandaloneCertificates } from './certs.js';
 import { preparePrivateDir } from './data-dir.js';
+import { decodeQuery } from './request-target.js';
 import { installHandlerChain, type ChainState, type HandlerChain } from './chain.js';
 import { installMetrics } from './metrics.js';
 import { fastifyConnectionOptions, httpsServerOptions, installUnreadBodyClose } from './connection-limits.js';
@@ -141,7 +142,8 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
       logger: { level: config.logLevel },
       return503OnClosing: false, // the shutdown gate answers a Status instead (chain.ts)
       // Kubernetes names reach 253 characters; find-my-way's default cap is 100.
-      routerOptions: { maxParamLength: 1024 },
+      // The query is decoded once, by the decoder authorization reads too (request-target.ts).
+      routerOptions: { maxParamLength: 1024, querystringParser: decodeQuery },
       frameworkErrors: frameworkErrorHandler(config.maxRequestBodyBytes),
     }) as unknown as FastifyInstance;
 

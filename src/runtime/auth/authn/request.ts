@@ -1,9 +1,12 @@
 // AuthnRequest over a Node request (fastify's `request.raw` is one). Header values are read from
 // `rawHeaders`, because Node joins repeated headers in `headers` ("a, b"), while kube-aggregator
-// sends one X-Remote-Group line per group and a group name may contain a comma.
+// sends one X-Remote-Group line per group and a group name may contain a comma. Node reads
+// header bytes as latin1; Go keeps the bytes, which are UTF-8 (`josé`), so values are read
+// back as UTF-8 (textFromLatin1), as Go's JSON of them reads.
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { textFromLatin1 } from '../../util/go-text.js';
 import type { AuthnRequest } from './types.js';
 import type { PeerVerification } from './x509-chain.js';
 
@@ -19,7 +22,7 @@ export function authnRequestFromIncoming(req: IncomingMessage): AuthnRequest {
       const want = name.toLowerCase();
       const out: string[] = [];
       const raw = req.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toLowerCase() === want) out.push(raw[i + 1]);
+      for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toLowerCase() === want) out.push(textFromLatin1(raw[i + 1]));
       return out;
     },
     headerNames() {

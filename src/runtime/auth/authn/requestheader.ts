@@ -1,9 +1,12 @@
 // The front-proxy authenticator (k8s.io/apiserver pkg/authentication/request/headerrequest/
 // requestheader.go behind x509.NewDynamicCAVerifier): identity headers are believed only from a
 // client that presented a certificate chaining to the request-header CA with clientAuth usage
-// and, when allowed names are configured, a CN among them (the last CN, as Go reads it). Anyone else's identity headers give
-// no identity (and the x509 / token authenticators after this one still run).
+// and, when allowed names are configured, a CN among them (the last CN, as Go reads it). Anyone
+// else's identity headers give no identity (and the x509 / token authenticators after this one
+// still run).
 import type { UserInfo } from '../../api.js';
+import { userExtra } from '../user-extra.js';
+import { unescape } from '../../util/go-text.js';
 import { type CABundle, commonName } from './x509-chain.js';
 import { cachedChainVerifier } from './x509.js';
 import { type Authenticator, type AuthnRequest, AuthnError } from './types.js';
@@ -51,7 +54,8 @@ function identityFromHeaders(req: AuthnRequest, s: RequestHeaderSettings): UserI
   for (const h of s.groupHeaders) for (const v of req.headerValues(h)) if (v) groups.push(v);
 
   // Prefixes first, so values keep the order of the prefixes (requestheader.go newExtra).
-  const extra: Record<string, string[]> = {};
+  // A Map: any key is an ordinary one (`__proto__`, `constructor`), as in Go's map.
+  const extraValues = new Map<string, string[]>();
   const names = req.headerNames();
   const extraHeaders = new Set<string>();
   for (const prefix of s.extraHeaderPrefixes) {
@@ -60,7 +64,9 @@ function identityFromHeaders(req: AuthnRequest, s: RequestHeaderSettings): UserI
       if (!name.startsWith(p)) continue;
       extraHeaders.add(name);
       const key = unescapeExtraKey(name.slice(p.length));
-      (extra[key] ??= []).push(...req.headerValues(name));
+      let values = extraValues.get(key);
+      if (!values) extraValues.set(key, (values = []));
+      values.push(...req.headerValues(name));
     }
   }
 
@@ -72,7 +78,7 @@ function identityFromHeaders(req: AuthnRequest, s: RequestHeaderSettings): UserI
     username,
     ...(uid ? { uid } : {}),
     groups,
-    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    ...(extraValues.size > 0 ? { extra: userExtra(extraValues) } : {}),
   };
 }
 
@@ -84,11 +90,8 @@ function firstValue(req: AuthnRequest, headers: readonly string[]): string | und
   return undefined;
 }
 
-/** Header names are lower-cased by now; keys are then percent-decoded (malformed: kept as is). */
+/** Header names are lower-cased by now; keys are then percent-decoded as url.PathUnescape (malformed: kept as is). */
 function unescapeExtraKey(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
-  }
+  const key = unescape(encoded, 'path');
+  return key.ok ? key.value : encoded;
 }

@@ -1,10 +1,12 @@
 // Request attributes for authorization: k8s.io/apiserver pkg/endpoints/request/requestinfo.go
 // (NewRequestInfo) and pkg/endpoints/filters/authorization.go (GetAuthorizerAttributes, which
 // parses selectors into requirements under the AuthorizeWithSelectors gate, on by default since
-// Kubernetes 1.32; KEP-4601). Attributes come from the URL and method alone.
+// Kubernetes 1.32; KEP-4601). Attributes come from the request target and method alone: the
+// one parse of the target (server/request-target.ts) that the handlers read too.
 import type { ApiGroupDefinition } from '../../api.js';
-import { parseFieldSelectorOrThrow } from '../../registry/fields.js';
+import { exactMatch, parseFieldSelectorOrThrow } from '../../registry/fields.js';
 import { parseLabelSelectorOrThrow } from '../../registry/labels.js';
+import { lenientRequestTarget, type Query, type RequestTarget } from '../../server/request-target.js';
 
 /** A field selector requirement as a SubjectAccessReview carries it. */
 export interface FieldSelectorRequirement {
@@ -47,15 +49,16 @@ const specialVerbsNoSubresources = new Set(['proxy']);
 const namespaceSubresources = new Set(['status', 'finalize']);
 
 /**
- * The attributes of a request. `url` is the request target (path and query, as
- * `request.url`). `_group` is accepted for call-site convenience and not read: kube derives
- * attributes from the URL alone, so a path outside the served group is described the same way.
+ * The attributes of a request. `target` is the parsed request target (the chain's), or a URL
+ * (path and query, as `request.url`) read the same way, minus what does not decode. `_group`
+ * is accepted for call-site convenience and not read: kube derives attributes from the URL
+ * alone, so a path outside the served group is described the same way.
  */
-export function requestAttributes(method: string, url: string, _group?: ApiGroupDefinition): RequestAttributes {
-  const parsed = new URL(url, 'http://x');
+export function requestAttributes(method: string, target: string | RequestTarget, _group?: ApiGroupDefinition): RequestAttributes {
+  const t = typeof target === 'string' ? lenientRequestTarget(target) : target;
   // Go's req.URL.Path: percent-decoded, and split after decoding.
-  const path = decodePath(parsed.pathname);
-  const query = parsed.searchParams;
+  const path = t.path;
+  const query = t.query;
   const nonResource: RequestAttributes = {
     isResourceRequest: false,
     path,
@@ -116,7 +119,7 @@ export function requestAttributes(method: string, url: string, _group?: ApiGroup
   let parseSelectors = false;
   if (!name && verb === 'get') {
     // Any watch value but 0/false means watch (runtime/conversion.go Convert_Slice_string_To_bool).
-    const watch = query.getAll('watch')[0];
+    const watch = first(query, 'watch');
     verb = watch !== undefined && !['false', '0'].includes(watch.toLowerCase()) ? 'watch' : 'list';
     parseSelectors = true;
   }
@@ -126,14 +129,18 @@ export function requestAttributes(method: string, url: string, _group?: ApiGroup
   }
   // Selectors are read for list/watch/deletecollection, not for the legacy /watch/ paths.
   if (parseSelectors && !verbFromPath) {
-    const fs = query.get('fieldSelector');
+    const fs = first(query, 'fieldSelector');
     if (fs) {
       fieldSelector = fieldRequirements(fs);
-      // A list/watch pinned to one name is authorized as that name (a single-object informer).
-      const pinned = fieldSelector?.find((r) => r.key === 'metadata.name' && r.operator === 'In')?.values[0];
-      if (verb !== 'deletecollection' && pinned !== undefined && isValidPathSegmentName(pinned)) name = pinned;
+      // A list/watch pinned to one name is authorized as that name (a single-object informer),
+      // when the whole of ListOptions decodes (requestinfo.go drops the name otherwise). The
+      // handler holds the selector to that name (resources.ts, as handlers/get.go listOpts).
+      if (verb !== 'deletecollection' && listOptionsDecode(query)) {
+        const pinned = exactMatch(fs, 'metadata.name');
+        if (pinned !== undefined && isValidPathSegmentName(pinned)) name = pinned;
+      }
     }
-    const ls = query.get('labelSelector');
+    const ls = first(query, 'labelSelector');
     if (ls) labelSelector = labelRequirements(ls);
   }
 
@@ -167,12 +174,44 @@ function splitPath(p: string): string[] {
   return t === '' ? [] : t.split('/');
 }
 
-function decodePath(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
+/** The first value, as url.Values.Get does. */
+function first(q: Query, key: string): string | undefined {
+  const v = q[key];
+  return typeof v === 'string' ? v : v?.[0];
+}
+
+/**
+ * Whether ListOptions decodes from `q` (ParameterCodec.DecodeParameters): both selectors
+ * parse and the integer options are integers (Convert_Slice_string_To_int64, strconv.ParseInt).
+ */
+function listOptionsDecode(q: Query): boolean {
+  for (const key of ['limit', 'timeoutSeconds']) {
+    const v = first(q, key);
+    if (v !== undefined && !isInt64(v)) return false;
   }
+  const ls = first(q, 'labelSelector');
+  if (ls) {
+    try {
+      parseLabelSelectorOrThrow(ls);
+    } catch {
+      return false;
+    }
+  }
+  const fs = first(q, 'fieldSelector');
+  if (fs) {
+    try {
+      parseFieldSelectorOrThrow(fs);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isInt64(v: string): boolean {
+  if (!/^[-+]?\d+$/.test(v)) return false;
+  const n = BigInt(v);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
 }
 
 /** apimachinery pkg/api/validation/path IsValidPathSegmentName. */

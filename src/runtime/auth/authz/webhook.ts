@@ -6,6 +6,7 @@
 import type { UserInfo } from '../../api.js';
 import { describeFailure, type KubeClient } from '../kube-client.js';
 import { TtlCache } from '../ttl-cache.js';
+import { copyUserExtra } from '../user-extra.js';
 import type { RequestAttributes } from './attributes.js';
 
 export type Decision = 'allow' | 'deny' | 'noOpinion';
@@ -56,7 +57,7 @@ export function subjectAccessReviewSpec(attrs: RequestAttributes, user: UserInfo
     if (user.username) spec.user = user.username;
     if (user.groups.length) spec.groups = [...user.groups];
     if (user.extra && Object.keys(user.extra).length) {
-      spec.extra = Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]]));
+      spec.extra = copyUserExtra(user.extra);
     }
     if (user.uid) spec.uid = user.uid;
   }
