@@ -50,7 +50,7 @@ function runSchemathesis(server: RunningServer, documentPath: string, workDir: s
       '--max-examples', '15', '--max-time', '25', '--seed', '1', '--workers', '2', '--request-timeout', '10',
       '--report', 'junit', '--report-dir', reportDir,
     ],
-    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+    { cwd: workDir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
   );
   const output = `${r.stdout}\n${r.stderr}`;
   const report = readdirSync(reportDir).find((f) => f.endsWith('.xml'));
