@@ -12,7 +12,7 @@ export type AuthenticatorName = 'requestheader' | 'x509' | 'token-file' | 'token
 export interface AuthnRequest {
   /** The client's certificate chain, leaf first (empty when it sent none), and the handshake's verdict. */
   peer(): PeerVerification;
-  /** Every value of header `name` (case-insensitive), one per header line, in order. */
+  /** Every value of header `name` (case-insensitive), one per header line, in order; the bytes read as UTF-8. */
   headerValues(name: string): readonly string[];
   /** The header names present, lower-cased, each once. */
   headerNames(): readonly string[];
