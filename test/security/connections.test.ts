@@ -81,6 +81,18 @@ describe('secure_serving.go MaxHeaderBytes (1 MiB, not Node\'s 16 KiB)', () => {
   });
 });
 
+describe('a request that cannot be parsed', () => {
+  it('gets 400 with a Status and the connection closes (net/http: "400 Bad Request")', async () => {
+    const s = await tls();
+    const closed = closedWithin(s, 5000);
+    s.write('GET /version HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n');
+    await closed;
+    const [head, body] = receivedText(s).split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(body!)).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
+  });
+});
+
 describe('an unread body is not drained (net/http: at most 256 KiB, then close)', () => {
   it('closes the connection after a 401 while the client keeps sending a chunked body', async () => {
     const s = await tls(); // no client certificate: 401

@@ -3,7 +3,7 @@
 // pkg/server/filters/timeout.go words it; watches are long-running and not cut. Here 1 s.
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeOptions, parseOptions } from '../../src/runtime/server/options.js';
 import { wardleGroup } from '../server/fixtures.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
@@ -63,4 +63,31 @@ it('--request-timeout takes a Go duration; 60s by default', () => {
   expect(parsed(['--request-timeout=soon']).errors).toEqual([
     'invalid value "soon" for --request-timeout: must be a duration such as 60s or 1m30s',
   ]);
+});
+
+describe('?timeout= (request_deadline.go)', () => {
+  it('a shorter one shortens the deadline; a longer one does not lengthen it', async () => {
+    for (const [timeout, min, max] of [['300ms', 250, 900], ['10s', 950, 3000]] as const) {
+      const s = await openTls(t, t.admin);
+      const start = Date.now();
+      s.write(`POST ${flunders}?timeout=${timeout} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      expect(await responseHead(s, 5000)).toMatch(/^HTTP\/1\.1 504 /);
+      const elapsed = Date.now() - start;
+      expect(elapsed).toBeGreaterThanOrEqual(min);
+      expect(elapsed).toBeLessThan(max);
+      s.destroy();
+    }
+  });
+
+  it('one that is not a Go duration is 400, before authentication', async () => {
+    for (const [timeout, why] of [
+      ['soon', 'time: invalid duration "soon"'],
+      ['5', 'time: missing unit in duration "5"'],
+      ['5x', 'time: unknown unit "x" in duration "5x"'],
+    ]) {
+      const r = await t.fetch(`${flunders}?timeout=${timeout}`, { creds: {} });
+      expect(r.status).toBe(400);
+      expect(r.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: `invalid timeout specified in the request URL - ${why}` });
+    }
+  });
 });

@@ -240,6 +240,7 @@ function query(request: FastifyRequest): RawQuery {
  */
 const negotiated = new Map<string, OutputFormat>();
 const maxNegotiated = 256;
+const maxNegotiatedKey = 1024;
 
 /** Output format for writes and plain reads: JSON or YAML (Table only on reads). */
 function outputFor(request: FastifyRequest, read: { list: boolean } | undefined): OutputFormat {
@@ -249,7 +250,8 @@ function outputFor(request: FastifyRequest, read: { list: boolean } | undefined)
   if (format === undefined) {
     format = negotiateOutput(accept, { transforms: read !== undefined, list: read?.list ?? false });
     if (negotiated.size >= maxNegotiated) negotiated.clear();
-    negotiated.set(key, format);
+    // Accept headers may be up to 1 MiB (MaxHeaderBytes): only the usual short ones are kept.
+    if (key.length <= maxNegotiatedKey) negotiated.set(key, format);
   }
   return format;
 }

@@ -19,7 +19,8 @@ const readOnlyVerbs = new Set(['get', 'list', 'watch']);
 /** The verb is get, list or watch (requestinfo.go): GET always; HEAD on a resource only. */
 function readOnly(method: string, url: string): boolean {
   if (method === 'GET') return true;
-  return method === 'HEAD' && readOnlyVerbs.has(requestAttributes(method, url).verb);
+  // The path decides (get or list); the query could only turn it into watch, also read-only.
+  return method === 'HEAD' && readOnlyVerbs.has(requestAttributes(method, url.split('?', 1)[0]!).verb);
 }
 
 /** Installs the limit as an onRequest hook; register it after the handler chain's authentication. */

@@ -88,16 +88,18 @@ export function installMetrics(app: FastifyInstance, kinds: readonly KindDefinit
 
   const seriesOf = (request: FastifyRequest): Series => {
     const apply = request.method === 'PATCH' && request.headers['content-type']?.startsWith('application/apply-patch') === true;
-    const key = `${request.method} ${apply ? 'apply ' : ''}${request.url}`;
+    const target = metricsTarget(request);
+    // Only what the labels depend on: request targets may be up to 1 MiB, and selectors are
+    // not parsed here (this runs before authentication).
+    const key = `${request.method} ${apply ? 'apply ' : ''}${target.dryRun ? 'dry ' : ''}${target.route ?? ''} ${target.resourceURL ?? ''}`;
     let s = byRequestLine.get(key);
     if (s) return s;
-    const attrs = requestAttributes(request.method, request.url);
-    const l = labelsOf(request, attrs, apply, served);
+    const { labels: l, mutating } = labelsOf(request.method, target, apply, served);
     const labels = labelText(l);
     s = all.get(labels);
     if (!s) {
       const { dry_run: _dryRun, ...rest } = l;
-      s = new Series(labels, labelText(rest), l.verb === 'WATCH', mutating(attrs), l.verb === 'GET' || l.verb === 'LIST');
+      s = new Series(labels, labelText(rest), l.verb === 'WATCH', mutating, l.verb === 'GET' || l.verb === 'LIST');
       all.set(labels, s);
     }
     if (byRequestLine.size >= 4096) byRequestLine.clear();
@@ -191,28 +193,52 @@ function servedResources(kinds: readonly KindDefinition[]): ServedResources {
   return served;
 }
 
-/** The group/version of a resource route (`/apis/<group>/<version>/...:plural...`); undefined for any other. */
-function resourceRouteGroupVersion(route: string | undefined): string | undefined {
-  if (!route?.includes(':plural')) return undefined;
-  return /^\/apis\/([^/:]+\/[^/:]+)\//.exec(route)?.[1];
+/** What the labels of one request are computed from. */
+interface MetricsTarget {
+  /** The pattern of the route that matched; undefined: none (404). */
+  readonly route?: string;
+  /** `<group>/<version>` of a resource route. */
+  readonly groupVersion?: string;
+  /** For a resource route: the path and its first `watch` value, without the rest of the query. */
+  readonly resourceURL?: string;
+  readonly dryRun: boolean;
+}
+
+function metricsTarget(request: FastifyRequest): MetricsTarget {
+  const route = request.routeOptions.url;
+  const query = request.query as Record<string, unknown> | undefined;
+  const dryRun = query?.['dryRun'] !== undefined;
+  const groupVersion = route?.includes(':plural') ? /^\/apis\/([^/:]+\/[^/:]+)\//.exec(route)?.[1] : undefined;
+  if (groupVersion === undefined) return { route, dryRun };
+  // A resource route's parameters are at most maxParamLength each, so this stays short.
+  const q = request.url.indexOf('?');
+  const path = q < 0 ? request.url : request.url.slice(0, q);
+  const w = query?.['watch'];
+  const watch = Array.isArray(w) ? w[0] : w;
+  // Only 0 and false (any case) are not a watch: a longer value is one, whatever it says.
+  const watchValue = typeof watch === 'string' && watch.length > 5 ? 'true' : watch;
+  const resourceURL = typeof watchValue === 'string' ? `${path}?watch=${encodeURIComponent(watchValue)}` : path;
+  return { route, groupVersion, resourceURL, dryRun };
 }
 
 /** The labels of metrics.go: the route's verb, upper case, with its WATCH and APPLY rules, and the scope rule. */
-function labelsOf(request: FastifyRequest, a: RequestAttributes, apply: boolean, served: ServedResources): RequestLabels {
+function labelsOf(method: string, t: MetricsTarget, apply: boolean, served: ServedResources): { labels: RequestLabels; mutating: boolean } {
   const component = 'apiserver';
-  const query = request.query as Record<string, unknown> | undefined;
-  const dryRun = query?.['dryRun'] !== undefined ? 'All' : '';
-  const route = request.routeOptions.url;
-  const gv = resourceRouteGroupVersion(route);
-  const known = gv !== undefined && a.isResourceRequest && `${a.apiGroup}/${a.apiVersion}` === gv && served.get(gv)?.get(a.resource)?.has(a.subresource) === true;
-  if (!known) {
+  const dry_run = t.dryRun ? 'All' : '';
+  const a = t.resourceURL !== undefined ? requestAttributes(method, t.resourceURL) : undefined;
+  const gv = t.groupVersion;
+  const known =
+    a !== undefined && gv !== undefined && a.isResourceRequest && `${a.apiGroup}/${a.apiVersion}` === gv && served.get(gv)?.get(a.resource)?.has(a.subresource) === true;
+  if (!a || !known) {
     // A non-resource route is labelled by its pattern (/openapi/v3/*); anything else, by nothing.
-    const path = route === undefined || gv !== undefined || a.isResourceRequest ? '' : route;
-    return { verb: request.method, dry_run: dryRun, group: '', version: '', resource: '', subresource: path, scope: '', component };
+    // Non-resource verbs are the lower-case method: only GET is read-only (maxinflight.go).
+    const subresource = t.route === undefined || gv !== undefined ? '' : t.route;
+    const labels = { verb: method, dry_run, group: '', version: '', resource: '', subresource, scope: '', component };
+    return { labels, mutating: method !== 'GET' };
   }
-  return {
-    verb: verbOf(request, a, apply),
-    dry_run: dryRun,
+  const labels = {
+    verb: verbOf(method, a, apply),
+    dry_run,
     group: a.apiGroup,
     version: a.apiVersion,
     resource: a.resource,
@@ -220,9 +246,10 @@ function labelsOf(request: FastifyRequest, a: RequestAttributes, apply: boolean,
     scope: a.name !== '' || a.verb === 'create' ? 'resource' : a.namespace !== '' ? 'namespace' : 'cluster',
     component,
   };
+  return { labels, mutating: mutating(a) };
 }
 
-function verbOf(request: FastifyRequest, a: RequestAttributes, apply: boolean): string {
+function verbOf(method: string, a: RequestAttributes, apply: boolean): string {
   switch (a.verb) {
     case 'list':
     case 'watch':
@@ -231,7 +258,7 @@ function verbOf(request: FastifyRequest, a: RequestAttributes, apply: boolean): 
     case 'patch':
       return apply ? 'APPLY' : 'PATCH';
     default:
-      return request.method; // GET, POST, PUT, DELETE
+      return method; // GET, POST, PUT, DELETE
   }
 }
 

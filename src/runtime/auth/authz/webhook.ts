@@ -1,8 +1,9 @@
 // Delegated authorization by SubjectAccessReview (k8s.io/apiserver plugin/pkg/authorizer/
 // webhook/webhook.go): the review body is built as upstream builds it, fields in Go's order
-// and empty ones omitted; answers are cached by the JSON of the spec, allowed ones for the
+// and empty ones omitted; answers are cached by a hash of the JSON of the spec, allowed ones for the
 // authorized TTL, all others for the unauthorized TTL. Failed reviews are not cached and
 // surface as errors (the caller answers 500, as the WithAuthorization filter does).
+import { createHash } from 'node:crypto';
 import type { UserInfo } from '../../api.js';
 import { describeFailure, type KubeClient } from '../kube-client.js';
 import { TtlCache } from '../ttl-cache.js';
@@ -76,7 +77,8 @@ export function subjectAccessReviewAuthorizer(client: KubeClient, opts: SubjectA
   const cache = new TtlCache<{ allowed: boolean; denied: boolean; reason: string }>();
   return async (attrs, user) => {
     const spec = subjectAccessReviewSpec(attrs, user);
-    const key = JSON.stringify(spec);
+    // Hashed: a spec carries the request target, which may be up to 1 MiB (MaxHeaderBytes).
+    const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
     let status = cache.get(key);
     if (!status) {
       const review = {
