@@ -21,8 +21,9 @@
 // Where this differs from Go's crypto/x509 (each is stricter, or a matter of timing):
 // - A connection opened before a CA was added stays unverified until the client reconnects
 //   (the handshake verdict is per connection); a CA removed applies at once.
-// - OpenSSL rejects a leaf whose only extended key usage is anyExtendedKeyUsage, and CA
-//   certificates whose key usage lacks keyCertSign; Go accepts both.
+// - No TLS session resumption (secure-context.ts): a resumed session would keep only the leaf.
+// - OpenSSL rejects a leaf whose only extended key usage is anyExtendedKeyUsage, and a leaf
+//   whose key usage has neither digitalSignature nor keyAgreement; Go accepts both.
 // - OpenSSL picks one issuer per link where Go tries every candidate (up to 100 signature
 //   checks, crypto/x509/verify.go maxChainSignatureChecks): a chain that is valid only
 //   through a second certificate of the same name and key identifier is refused here.
