@@ -135,6 +135,26 @@ export function checkValidity(path: readonly X509Certificate[], now = Date.now()
   return undefined;
 }
 
+/**
+ * verifyClientChain, remembered per connection and bundle (a connection's chain and handshake
+ * verdict cannot change, the bundle can), with the validity dates checked again each time.
+ */
+export function cachedChainVerifier(): (connection: object | undefined, peer: PeerVerification, bundle: CABundle) => ChainVerdict {
+  const verdicts = new WeakMap<object, { bundle: CABundle; verdict: ChainVerdict }>();
+  return (connection, peer, bundle) => {
+    const cached = connection ? verdicts.get(connection) : undefined;
+    let verdict = cached?.bundle === bundle ? cached.verdict : undefined;
+    if (!verdict) {
+      verdict = verifyClientChain(peer, bundle);
+      if (connection) verdicts.set(connection, { bundle, verdict });
+      return verdict;
+    }
+    if (!verdict.ok) return verdict;
+    const expired = checkValidity(verdict.path);
+    return expired ? { ok: false, reason: expired } : verdict;
+  };
+}
+
 function certificateProblem(cert: X509Certificate, now: number): string | undefined {
   return validity(cert, now) ?? (allowsClientAuth(cert) ? undefined : incompatibleUsage);
 }
