@@ -219,16 +219,38 @@ function goReason(code: string | undefined): string {
 }
 
 /**
- * Subject attribute values of `cert`, e.g. every `O`, in certificate order. Node prints the
- * subject one attribute per line with RFC 2253 escapes (`\,`, `\+`, control characters as
+ * Subject attribute values of `cert`, e.g. every `O`, in certificate order, as Go's
+ * FillFromRDNSequence visits them. Node prints the subject one RDN per line, the attributes of
+ * a multi-valued RDN joined by ` + `, with RFC 2253 escapes (`\,`, `\+`, control characters as
  * `\XX`), which are undone here.
  */
 export function subjectValues(cert: X509Certificate, attribute: string): string[] {
   const out: string[] = [];
   for (const line of cert.subject.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0 && line.slice(0, eq) === attribute) out.push(unescape2253(line.slice(eq + 1)));
+    for (const ava of splitRDN(line)) {
+      const eq = ava.indexOf('=');
+      if (eq > 0 && ava.slice(0, eq) === attribute) out.push(unescape2253(ava.slice(eq + 1)));
+    }
   }
+  return out;
+}
+
+/** The attributes of one printed RDN: split at ` + ` outside escapes. */
+function splitRDN(line: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\\') {
+      i++; // the escaped character (or the first of two hex digits, which are never ` + `)
+      continue;
+    }
+    if (line.startsWith(' + ', i)) {
+      out.push(line.slice(start, i));
+      start = i + 3;
+      i += 2;
+    }
+  }
+  out.push(line.slice(start));
   return out;
 }
 
