@@ -26,7 +26,8 @@
 //   whose key usage has neither digitalSignature nor keyAgreement; Go accepts both.
 // - OpenSSL picks one issuer per link where Go tries every candidate (up to 100 signature
 //   checks, crypto/x509/verify.go maxChainSignatureChecks): a chain that is valid only
-//   through a second certificate of the same name and key identifier is refused here.
+//   through a second presented certificate of the same name (and key identifier, if any) is
+//   refused here.
 // - Step 2 checks its own path for signatures, dates, CA flag and usage, but path length, name
 //   constraints and critical extensions only as OpenSSL checked them on the path it built;
 //   the two paths differ only when one certificate was cross-signed into two different pools.
