@@ -14,6 +14,7 @@ const hour = 3_600_000;
 export const oids = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1', any: '2.5.29.37.0' };
 
 export type Keys = webcrypto.CryptoKeyPair;
+export const keyUsage = x509.KeyUsageFlags;
 
 export function newKeys(): Promise<Keys> {
   return webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as Promise<Keys>;
@@ -42,6 +43,8 @@ export interface CertOptions {
   readonly permittedDNS?: readonly string[];
   /** An extension of an unknown OID, marked critical. */
   readonly unknownCritical?: boolean;
+  /** Key usage bits (x509.KeyUsageFlags); default keyCertSign|cRLSign|digitalSignature for CAs, digitalSignature for leaves. */
+  readonly keyUsage?: number;
   /** Subject and authority key identifiers (default on). */
   readonly keyIds?: boolean;
   readonly notBefore?: Date;
@@ -59,7 +62,8 @@ export async function makeCert(o: CertOptions): Promise<Cert> {
   }
   extensions.push(
     new x509.KeyUsagesExtension(
-      ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature : x509.KeyUsageFlags.digitalSignature,
+      o.keyUsage ??
+        (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature : x509.KeyUsageFlags.digitalSignature),
       true,
     ),
   );

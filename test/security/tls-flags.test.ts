@@ -100,6 +100,11 @@ describe('--tls-cipher-suites', () => {
     expect(await handshake(t, tls12('ECDHE-ECDSA-AES128-SHA256'))).toMatchObject({ ok: true, cipher: 'ECDHE-ECDSA-AES128-SHA256' });
   });
 
+  it('repeated flags add to the list, as pflag string slices do', () => {
+    const r = parseOptions(['--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', '--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA']);
+    expect(r.value?.secureServing.tls.cipherSuites).toEqual(['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA']);
+  });
+
   it('the legacy ChaCha20 names are accepted (component-base keeps them)', () => {
     expect(parseOptions(['--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305']).errors).toEqual([]);
   });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../doubles/https.js';
 import { emptyGroup } from '../server/fixtures.js';
 import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
-import { keyPem, makeCert, newKeys, oids, type Cert } from './chains.js';
+import { keyPem, keyUsage, makeCert, newKeys, oids, type Cert } from './chains.js';
 import { goVerdicts, haveGo, type GoVerdict } from './go-x509.js';
 
 const boundMs = 2000;
@@ -109,6 +109,18 @@ const cases: Case[] = [
       const i = await makeCert({ subject: 'CN=not-a-ca', issuer: p.root, ca: false, eku: [] });
       return { chain: [await leafOf(i), i] };
     },
+  },
+  {
+    name: 'an intermediate whose key usage lacks keyCertSign',
+    build: async (p) => {
+      const i = await intermediate(p.root, 'int', { keyUsage: keyUsage.digitalSignature });
+      return { chain: [await leafOf(i), i] };
+    },
+  },
+  {
+    name: 'a leaf whose key usage is keyEncipherment only',
+    build: async (p) => ({ chain: [await leafOf(p.root, { keyUsage: keyUsage.keyEncipherment })] }),
+    stricterThanGo: 'OpenSSL\'s ssl_client purpose wants digitalSignature or keyAgreement in a leaf\'s key usage; Go ignores a leaf\'s key usage',
   },
   {
     name: 'an intermediate below a root with pathLen 0',
@@ -246,6 +258,34 @@ describe.runIf(haveGo('the x509 chain verdicts compared with Go\'s crypto/x509')
     }
     // The server keeps serving others meanwhile: the event loop was never blocked for long.
     expect((await t.fetch('/readyz', { creds: {} })).status).toBe(200);
+  });
+
+  it('a client that resumes its TLS session still authenticates through an intermediate', async () => {
+    // A resumed session carries no intermediates (OpenSSL keeps only the leaf), so the server
+    // offers no resumption and every connection shows its whole chain.
+    const { request, Agent } = await import('node:https');
+    const i = await intermediate(pki.root, 'int');
+    const leaf = await leafOf(i);
+    const key = await keyPem(leaf.keys);
+    const get = (agent: InstanceType<typeof Agent>) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${t.server.url}/apis`, { agent }, (res) => {
+          const reused = (res.socket as import('node:tls').TLSSocket).isSessionReused();
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      // Node's agent caches TLS sessions and offers them on its next connection.
+      const agent = new Agent({ keepAlive: false, maxVersion, ca: t.ca, cert: leaf.pem + i.pem, key });
+      try {
+        for (let n = 0; n < 3; n++) expect(await get(agent), maxVersion).toEqual({ status: 200, reused: false });
+      } finally {
+        agent.destroy();
+      }
+    }
   });
 
   it('an open connection stops authenticating once its leaf expires (dates rechecked per request)', async () => {

@@ -50,10 +50,14 @@ async function get(path: string, cert: Cert, headers: Record<string, string | re
 
 /** The user of the audit event for `path` (the log is written asynchronously). */
 async function auditedUser(path: string): Promise<string | undefined> {
+  return (await auditedIdentity(path))?.username;
+}
+
+async function auditedIdentity(path: string): Promise<{ username: string; groups: string[] } | undefined> {
   for (let i = 0; i < 100; i++) {
     const lines = readFileSync(auditLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     const e = lines.find((l) => l.requestURI === path && l.stage === 'ResponseComplete');
-    if (e) return e.user?.username;
+    if (e) return e.user;
     await new Promise((r) => setTimeout(r, 20));
   }
   return undefined;
@@ -65,6 +69,17 @@ describe('several CNs in a client certificate: the last one is the name, as Go r
     const r = await get('/apis?who=x509', cert);
     expect(r.status).toBe(200);
     expect(await auditedUser('/apis?who=x509')).toBe('alice');
+    if (haveGo('the CN comparison with Go')) {
+      const [go] = await goVerdicts([{ roots: clientCA.pem, chain: cert.pem }]);
+      expect(go).toMatchObject({ ok: true, commonName: 'alice' });
+    }
+  });
+
+  it('x509: multi-valued RDNs are read attribute by attribute (CN and O, in order)', async () => {
+    const cert = await makeCert({ subject: [{ O: ['x'], CN: ['mallory'] }, { CN: ['alice'], O: ['y, z + w'] }], issuer: clientCA });
+    const r = await get('/apis?who=multi-valued', cert);
+    expect(r.status).toBe(200);
+    expect(await auditedIdentity('/apis?who=multi-valued')).toEqual({ username: 'alice', groups: ['x', 'y, z + w', 'system:authenticated'] });
     if (haveGo('the CN comparison with Go')) {
       const [go] = await goVerdicts([{ roots: clientCA.pem, chain: cert.pem }]);
       expect(go).toMatchObject({ ok: true, commonName: 'alice' });

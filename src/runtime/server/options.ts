@@ -318,9 +318,10 @@ export const flagTable: FlagSpec[] = [
     valueName: 'strings',
     help: tlsFlagHelp.cipherSuites,
     apply(o, raw) {
-      const cipherSuites = String(raw).split(',').map((c) => c.trim()).filter(Boolean);
-      o.secureServing.tls = { ...o.secureServing.tls, cipherSuites };
-      const r = tlsProtocolOptions({ cipherSuites });
+      // A string slice, as pflag's: repeated flags add to the list.
+      const given = String(raw).split(',').map((c) => c.trim()).filter(Boolean);
+      o.secureServing.tls = { ...o.secureServing.tls, cipherSuites: [...(o.secureServing.tls.cipherSuites ?? []), ...given] };
+      const r = tlsProtocolOptions({ cipherSuites: given });
       o.warnings.push(...r.warnings);
       return r.errors[0];
     },
@@ -419,7 +420,7 @@ export function parseOptions(argv: readonly string[], parseOpts: { readonly cwd?
     if (raw === undefined) continue;
     // Repeated string flags: the last one wins (pflag), except lists which accumulate.
     const values = Array.isArray(raw) ? raw : [raw];
-    const use = f.name === 'etcd-servers' ? values : values.slice(-1);
+    const use = f.name === 'etcd-servers' || f.name === 'tls-cipher-suites' ? values : values.slice(-1);
     for (const v of use) {
       const err = f.apply(opts, v as string | boolean);
       if (err) errors.push(err);

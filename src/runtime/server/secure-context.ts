@@ -5,6 +5,7 @@
 // it with tls.Server.setSecureContext: new connections get it, open ones keep theirs, as Go's
 // dynamic certificate controllers feed tls.Config.GetConfigForClient
 // (k8s.io/apiserver pkg/server/dynamiccertificates/tlsconfig.go).
+import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { TlsProtocolOptions } from './tls-options.js';
 
@@ -37,6 +38,11 @@ export function secureContextHolder(initial: SecureContextParts): SecureContextH
     // Any certificate of a pool is an anchor, as in Go's x509.CertPool (an intermediate CA
     // given as --client-ca-file too), not only self-signed roots.
     allowPartialTrustChain: true,
+    // No session tickets, hence no resumption (Node keeps no server-side session cache): a
+    // resumed session keeps only the client's leaf, not its intermediates, so the chain could
+    // not be matched to a pool (auth/authn/x509-chain.ts). Go keeps the chain in its tickets;
+    // here every new connection is a full handshake.
+    secureOptions: constants.SSL_OP_NO_TICKET,
   });
   const install = (next: SecureContextParts) => {
     const context = contextOf(next);

@@ -1,14 +1,13 @@
 // The front-proxy authenticator (k8s.io/apiserver pkg/authentication/request/headerrequest/
 // requestheader.go behind x509.NewDynamicCAVerifier): identity headers are believed only from a
 // client that presented a certificate chaining to the request-header CA with clientAuth usage
-// and, when allowed names are configured, a CN among them (the last CN, as Go reads it). Anyone
-// else's identity headers give no identity (and the x509 / token authenticators after this one
-// still run).
+// and, when allowed names are configured, a CN among them (the last CN, as Go reads it).
+// Anyone else's identity headers give no identity (and the x509 / token authenticators after
+// this one still run).
 import type { UserInfo } from '../../api.js';
 import { userExtra } from '../user-extra.js';
 import { unescape } from '../../util/go-text.js';
-import { type CABundle, commonName } from './x509-chain.js';
-import { cachedChainVerifier } from './x509.js';
+import { type CABundle, cachedChainVerifier, commonName } from './x509-chain.js';
 import { type Authenticator, type AuthnRequest, AuthnError } from './types.js';
 
 /** What the request-header authenticator needs; flags or the configmap supply it. */

@@ -21,11 +21,13 @@
 // Where this differs from Go's crypto/x509 (each is stricter, or a matter of timing):
 // - A connection opened before a CA was added stays unverified until the client reconnects
 //   (the handshake verdict is per connection); a CA removed applies at once.
-// - OpenSSL rejects a leaf whose only extended key usage is anyExtendedKeyUsage, and CA
-//   certificates whose key usage lacks keyCertSign; Go accepts both.
+// - No TLS session resumption (secure-context.ts): a resumed session would keep only the leaf.
+// - OpenSSL rejects a leaf whose only extended key usage is anyExtendedKeyUsage, and a leaf
+//   whose key usage has neither digitalSignature nor keyAgreement; Go accepts both.
 // - OpenSSL picks one issuer per link where Go tries every candidate (up to 100 signature
 //   checks, crypto/x509/verify.go maxChainSignatureChecks): a chain that is valid only
-//   through a second certificate of the same name and key identifier is refused here.
+//   through a second presented certificate of the same name (and key identifier, if any) is
+//   refused here.
 // - Step 2 checks its own path for signatures, dates, CA flag and usage, but path length, name
 //   constraints and critical extensions only as OpenSSL checked them on the path it built;
 //   the two paths differ only when one certificate was cross-signed into two different pools.
@@ -134,6 +136,26 @@ export function checkValidity(path: readonly X509Certificate[], now = Date.now()
   return undefined;
 }
 
+/**
+ * verifyClientChain, remembered per connection and bundle (a connection's chain and handshake
+ * verdict cannot change, the bundle can), with the validity dates checked again each time.
+ */
+export function cachedChainVerifier(): (connection: object | undefined, peer: PeerVerification, bundle: CABundle) => ChainVerdict {
+  const verdicts = new WeakMap<object, { bundle: CABundle; verdict: ChainVerdict }>();
+  return (connection, peer, bundle) => {
+    const cached = connection ? verdicts.get(connection) : undefined;
+    let verdict = cached?.bundle === bundle ? cached.verdict : undefined;
+    if (!verdict) {
+      verdict = verifyClientChain(peer, bundle);
+      if (connection) verdicts.set(connection, { bundle, verdict });
+      return verdict;
+    }
+    if (!verdict.ok) return verdict;
+    const expired = checkValidity(verdict.path);
+    return expired ? { ok: false, reason: expired } : verdict;
+  };
+}
+
 function certificateProblem(cert: X509Certificate, now: number): string | undefined {
   return validity(cert, now) ?? (allowsClientAuth(cert) ? undefined : incompatibleUsage);
 }
@@ -198,16 +220,38 @@ function goReason(code: string | undefined): string {
 }
 
 /**
- * Subject attribute values of `cert`, e.g. every `O`, in certificate order. Node prints the
- * subject one attribute per line with RFC 2253 escapes (`\,`, `\+`, control characters as
+ * Subject attribute values of `cert`, e.g. every `O`, in certificate order, as Go's
+ * FillFromRDNSequence visits them. Node prints the subject one RDN per line, the attributes of
+ * a multi-valued RDN joined by ` + `, with RFC 2253 escapes (`\,`, `\+`, control characters as
  * `\XX`), which are undone here.
  */
 export function subjectValues(cert: X509Certificate, attribute: string): string[] {
   const out: string[] = [];
   for (const line of cert.subject.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0 && line.slice(0, eq) === attribute) out.push(unescape2253(line.slice(eq + 1)));
+    for (const ava of splitRDN(line)) {
+      const eq = ava.indexOf('=');
+      if (eq > 0 && ava.slice(0, eq) === attribute) out.push(unescape2253(ava.slice(eq + 1)));
+    }
   }
+  return out;
+}
+
+/** The attributes of one printed RDN: split at ` + ` outside escapes. */
+function splitRDN(line: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\\') {
+      i++; // the escaped character (or the first of two hex digits, which are never ` + `)
+      continue;
+    }
+    if (line.startsWith(' + ', i)) {
+      out.push(line.slice(start, i));
+      start = i + 3;
+      i += 2;
+    }
+  }
+  out.push(line.slice(start));
   return out;
 }
 

@@ -3,7 +3,7 @@
 // the subject CN (the last one, as Go reads it), the groups the subject O values. A certificate
 // without a CN is not an identity; a certificate that fails verification is a rejection (no
 // anonymous fallback). Verification: x509-chain.ts.
-import { type CABundle, checkValidity, commonName, subjectValues, verifyClientChain, type ChainVerdict, type PeerVerification } from './x509-chain.js';
+import { type CABundle, cachedChainVerifier, commonName, subjectValues } from './x509-chain.js';
 import { type Authenticator, type AuthnRequest, type AuthnResult, AuthnError } from './types.js';
 
 /** `ca()` is read per request (CA rotation); undefined disables this authenticator. */
@@ -26,25 +26,5 @@ export function x509Identifier(ca: () => CABundle | undefined): (req: AuthnReque
     const username = commonName(leaf);
     if (!username) return undefined;
     return { user: { username, groups: subjectValues(leaf, 'O') }, by: 'x509' };
-  };
-}
-
-/**
- * verifyClientChain, remembered per connection and bundle (a connection's chain and handshake
- * verdict cannot change, the bundle can), with the validity dates checked again each time.
- */
-export function cachedChainVerifier(): (connection: object | undefined, peer: PeerVerification, bundle: CABundle) => ChainVerdict {
-  const verdicts = new WeakMap<object, { bundle: CABundle; verdict: ChainVerdict }>();
-  return (connection, peer, bundle) => {
-    const cached = connection ? verdicts.get(connection) : undefined;
-    let verdict = cached?.bundle === bundle ? cached.verdict : undefined;
-    if (!verdict) {
-      verdict = verifyClientChain(peer, bundle);
-      if (connection) verdicts.set(connection, { bundle, verdict });
-      return verdict;
-    }
-    if (!verdict.ok) return verdict;
-    const expired = checkValidity(verdict.path);
-    return expired ? { ok: false, reason: expired } : verdict;
   };
 }
