@@ -1,8 +1,8 @@
 // Patch types of PATCH requests (k8s.io/apiserver pkg/endpoints/handlers/patch.go): decoding
 // of the body and application to the current object. Each mechanism returns a new object.
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject, StructuralSchemaData } from '../api.js';
 import { errors } from '../errors.js';
+import { parseJsonInput, parseYamlInput } from '../util/json-input.js';
 import { applyConfiguration } from './apply.js';
 import { applyJsonPatch, decodeJsonPatch } from './json-patch.js';
 import { mergePatch } from './merge-patch.js';
@@ -31,7 +31,7 @@ export function patchTypeOf(mediaType: string): PatchType | undefined {
 export function decodePatch(type: PatchType, body: string): unknown {
   let doc: unknown;
   try {
-    doc = type === 'apply' ? parseYaml(body) : JSON.parse(body);
+    doc = type === 'apply' ? parseYamlInput(body) : parseJsonInput(body);
   } catch (e) {
     throw errors.badRequest(`error decoding patch: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
