@@ -12,10 +12,11 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, 
 /**
  * The deepest nesting of objects and arrays a body may have. Every walker the server runs on an
  * object (copy, pruning, defaulting, validation, conversion, patches, apply, YAML output) handles
- * this depth on Node's default stack with room to spare; test/security/nesting-depth.test.ts
- * proves it through every write and read path at exactly this depth.
+ * this depth on Node's default stack (the YAML library's stringify, the least deep, fails near
+ * 650 levels); test/security/nesting-depth.test.ts proves it through every write and read path
+ * at exactly this depth.
  */
-export const maxJsonDepth = 1000;
+export const maxJsonDepth = 500;
 
 export class InputError extends Error {
   override readonly name = 'InputError';
@@ -35,6 +36,9 @@ export function parseJsonInput(text: string): unknown {
 
 /** YAML (1.2 core schema, one document) with the limits above. */
 export function parseYamlInput(text: string): unknown {
+  // The YAML parser recurses (and far past the limit compiles huge regular expressions): gate
+  // it on a cheap upper bound of the nesting first; the exact depth is checked after parsing.
+  if (yamlNestingBound(text) > 2 * maxJsonDepth) throw new InputError('yaml: exceeded max depth');
   const doc = parseDocument(text, { maxAliasCount: -1 });
   const problem = doc.errors[0];
   if (problem) throw new InputError(problem.message.split('\n')[0]);
@@ -56,23 +60,89 @@ function goFloat(n: number): string {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
 }
 
+/**
+ * An upper bound of a YAML text's nesting, without parsing it: per line, the open indentation
+ * levels, the block indicators (`- `, `? `) that start it, and the open flow brackets outside
+ * quotes and comments. Block scalars and brackets inside plain scalars only make it larger.
+ */
+function yamlNestingBound(text: string): number {
+  let max = 0;
+  let flow = 0;
+  const indents: number[] = [];
+  for (const line of text.split('\n')) {
+    let i = 0;
+    while (line[i] === ' ') i++;
+    if (i === line.length || line[i] === '#') continue;
+    while (indents.length && indents[indents.length - 1] >= i) indents.pop();
+    indents.push(i);
+    let indicators = 0;
+    while ((line[i] === '-' || line[i] === '?') && (line[i + 1] === ' ' || i + 1 === line.length)) {
+      indicators++;
+      i += 2;
+      while (line[i] === ' ') i++;
+    }
+    let quote = '';
+    for (; i < line.length; i++) {
+      const c = line[i];
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '#' && line[i - 1] === ' ') break;
+      else if (c === '[' || c === '{') flow++;
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+      if (flow > maxJsonDepth) return Infinity;
+    }
+    max = Math.max(max, indents.length + indicators + flow);
+  }
+  return max;
+}
+
+/**
+ * Levels metadata.managedFields may nest beyond the limit: fieldsV1 repeats the object's fields
+ * four levels further down (`spec` at 2 is `metadata.managedFields[i].fieldsV1.f:spec` at 6) and
+ * ends each leaf in `{}`, so an object at the limit that server-side apply manages stays
+ * readable and writable as it is served.
+ */
+const managedFieldsAllowance = 5;
+
+/** The depth a child of `parent` counts at (`depth` is the parent's; `root` the whole body). */
+function childDepth(root: unknown, parent: object, key: string, depth: number): number {
+  const metadata = (root as { metadata?: unknown } | null)?.metadata;
+  return parent === metadata && key === 'managedFields' ? depth + 1 - managedFieldsAllowance : depth + 1;
+}
+
+/** True when `root` nests objects and arrays deeper than maxJsonDepth (a patch result, say). */
+export function exceedsMaxDepth(root: unknown): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const stack: Array<[object, number]> = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > maxJsonDepth) return true;
+    for (const [k, c] of Object.entries(v)) if (c !== null && typeof c === 'object') stack.push([c as object, childDepth(root, v, k, depth)]);
+  }
+  return false;
+}
+
 /** Depth and number checks over a decoded tree, without recursion (the tree may be deep). */
 function checkTree(root: unknown, badNumber: (n: number) => string): void {
   const stack: Array<[unknown, number]> = [[root, 0]];
-  // YAML aliases share subtrees: each shared object is checked once at its deepest use seen first.
+  // YAML aliases share subtrees: each shared object is checked once, where it is met first.
   const seen = new Set<object>();
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
+    const [v, parentDepth] = stack.pop()!;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new InputError(badNumber(v));
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > maxJsonDepth) throw new InputError(`invalid character '${Array.isArray(v) ? '[' : '{'}' exceeded max depth`);
+    const depth = parentDepth + 1;
+    if (depth > maxJsonDepth) throw new InputError(`invalid character '${Array.isArray(v) ? '[' : '{'}' exceeded max depth`);
     if (seen.has(v)) continue;
     seen.add(v);
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) if (c !== null && (typeof c === 'object' || typeof c === 'number')) stack.push([c, depth + 1]);
+    for (const [k, c] of Object.entries(v)) {
+      if (c !== null && (typeof c === 'object' || typeof c === 'number')) stack.push([c, childDepth(root, v, k, depth) - 1]);
+    }
   }
 }
 
