@@ -13,7 +13,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObject, UserInfo } from '../api.js';
 import { StatusError, errors, type GroupResource } from '../errors.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
-import { applyPatch, decodePatch, patchTypeOf, type PatchType } from '../patch/index.js';
+import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
+import { objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
 import { applyScale, toScale } from '../registry/scale.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
 import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
@@ -277,23 +278,41 @@ function typedObject(t: Target, body: unknown, typeMeta?: { kind: string; apiVer
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.badRequest(`the body of the request must be a ${expected.kind} object`);
   }
+  // Decoding into the Go types first (handlers/rest.go transformDecodeError words the failures).
+  const typeErr = typeMetaDecodeError(body as Record<string, unknown>);
+  if (typeErr) {
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind}): ${typeErr} (${summarizeData(JSON.stringify(body))})`);
+  }
+  const metaErr = objectMetaDecodeError(body as Record<string, unknown>, expected.kind);
+  if (metaErr) {
+    const version = expected.apiVersion.slice(expected.apiVersion.indexOf('/') + 1);
+    throw errors.badRequest(`${expected.kind} in version "${version}" cannot be handled as a ${expected.kind}: ${metaErr}`);
+  }
   const obj = shallowCopy(body as Record<string, unknown>);
   const apiVersion = obj['apiVersion'];
   const kind = obj['kind'];
-  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== expected.apiVersion) {
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && apiVersion !== expected.apiVersion) {
     throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected.apiVersion})`);
   }
-  if (kind !== undefined && kind !== '' && kind !== expected.kind) {
+  if (kind !== undefined && kind !== null && kind !== '' && kind !== expected.kind) {
     throw errors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${expected.kind})`);
-  }
-  const metadata = obj['metadata'];
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
-    throw errors.badRequest('metadata must be an object');
   }
   obj['apiVersion'] = expected.apiVersion;
   obj['kind'] = expected.kind;
-  obj['metadata'] = shallowCopy((metadata as Record<string, unknown> | null | undefined) ?? {});
+  obj['metadata'] = shallowCopy((obj['metadata'] as Record<string, unknown> | null | undefined) ?? {});
   return obj as KubeObject;
+}
+
+/**
+ * typedObject for the result of a patch: what does not decode is a 422 naming the patched
+ * object (handlers/patch.go applyPatchToCurrentObject), not a 400.
+ */
+function patchedTypedObject(t: Target, patched: unknown, typeMeta?: { kind: string; apiVersion: string }): KubeObject {
+  if (patched !== null && typeof patched === 'object' && !Array.isArray(patched)) {
+    const why = typeMetaDecodeError(patched as Record<string, unknown>) ?? objectMetaDecodeError(patched as Record<string, unknown>, (typeMeta ?? t.kind).kind);
+    if (why) throw patchedObjectInvalid(patched, why);
+  }
+  return typedObject(t, patched, typeMeta);
 }
 
 /**
@@ -394,7 +413,7 @@ async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
         return obj;
       }
       const patched = applyPatch(type, current, type === 'apply' ? typedObject(t, doc) : doc, pctx);
-      const obj = typedObject(t, patched);
+      const obj = patchedTypedObject(t, patched);
       checkNamespace(t, obj);
       checkName(t, obj);
       // A patch that sets a different resourceVersion is a failed precondition (API-CONTRACT 3.8).
@@ -476,7 +495,7 @@ async function patchScale(t: Target, request: FastifyRequest, reply: FastifyRepl
       apiVersion: 'autoscaling/v1',
     });
     // A resourceVersion the patch sets is the precondition; applyScale carries it to the store.
-    return applyScale(t.kind, current, typedObject(t, patched, scaleTypeMeta));
+    return applyScale(t.kind, current, patchedTypedObject(t, patched, scaleTypeMeta));
   }, { subresource: 'scale' });
   return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, result.object)));
 }
