@@ -15,7 +15,7 @@ import { StatusError, errors, type GroupResource } from '../errors.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
 import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
 import { objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
-import { applyScale, toScale } from '../registry/scale.js';
+import { applyScale, scaleDecodeError, toScale } from '../registry/scale.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
 import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
 import { mediaTypeOf, negotiateOutput, patchMediaTypes, type OutputFormat } from './negotiation.js';
@@ -495,7 +495,10 @@ async function patchScale(t: Target, request: FastifyRequest, reply: FastifyRepl
       apiVersion: 'autoscaling/v1',
     });
     // A resourceVersion the patch sets is the precondition; applyScale carries it to the store.
-    return applyScale(t.kind, current, patchedTypedObject(t, patched, scaleTypeMeta));
+    const scale = patchedTypedObject(t, patched, scaleTypeMeta);
+    const why = scaleDecodeError(scale);
+    if (why) throw patchedObjectInvalid(patched, why);
+    return applyScale(t.kind, current, scale);
   }, { subresource: 'scale' });
   return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, result.object)));
 }
