@@ -16,6 +16,7 @@ import type { RequestContext, ResourceStore } from '../registry/interface.js';
 import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
 import { objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
 import { applyScale, scaleDecodeError, toScale } from '../registry/scale.js';
+import { listSetAndMapErrors } from '../schema/list-type.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
 import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
 import { mediaTypeOf, negotiateOutput, patchMediaTypes, type OutputFormat } from './negotiation.js';
@@ -390,11 +391,22 @@ function decodedPatch(request: FastifyRequest, type: PatchType): unknown {
   return decodePatch(type, text);
 }
 
+/**
+ * An applied configuration must itself keep list-map keys and set elements unique: applying
+ * merges elements by key, so duplicates would otherwise vanish silently instead of being the
+ * 422 every other write path answers (schema/list-type.ts).
+ */
+function checkAppliedLists(t: Target, doc: unknown): void {
+  const errs = listSetAndMapErrors(doc, t.version.schema);
+  if (errs.length) throw errors.invalid(t.kind.group, t.kind.kind, t.name ?? '', errs);
+}
+
 async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
   const type = patchTypeFor(request);
   const w = parseWriteOptions(query(request), 'PatchOptions', type === 'apply');
   const doc = decodedPatch(request, type);
+  if (type === 'apply') checkAppliedLists(t, doc);
   const ctx = writeContext(request, w);
   const pctx = { versionSchema: t.version.schema, fieldManager: w.fieldManager, apiVersion: t.apiVersion, subresource: t.subresource };
 
