@@ -39,7 +39,7 @@ export function parseYamlInput(text: string): unknown {
   // The YAML parser recurses (and far past the limit compiles huge regular expressions): gate
   // it on a cheap upper bound of the nesting first; the exact depth is checked after parsing.
   if (yamlNestingBound(text) > 2 * maxJsonDepth) throw new InputError('yaml: exceeded max depth');
-  const doc = parseDocument(text, { maxAliasCount: -1 });
+  const doc = parseDocument(text);
   const problem = doc.errors[0];
   if (problem) throw new InputError(problem.message.split('\n')[0]);
   checkAliasing(doc);
