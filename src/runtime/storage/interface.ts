@@ -85,6 +85,8 @@ export type StorageErrorCode =
   | 'Conflict'
   | 'Compacted'
   | 'TooLarge'
+  /** A value over the store's size limit (etcd: "request is too large"). */
+  | 'ValueTooLarge'
   | 'Unavailable'
   | 'Internal';
 
@@ -93,13 +95,16 @@ export class StorageError extends Error {
   readonly key?: string;
   /** For Compacted/TooLarge: the current (or compacted) revision, to put in messages. */
   readonly revision?: number;
+  /** For ValueTooLarge: the limit in bytes, when the store knows it. */
+  readonly limit?: number;
 
-  constructor(code: StorageErrorCode, message: string, opts: { key?: string; revision?: number } = {}) {
+  constructor(code: StorageErrorCode, message: string, opts: { key?: string; revision?: number; limit?: number } = {}) {
     super(message);
     this.name = 'StorageError';
     this.code = code;
     this.key = opts.key;
     this.revision = opts.revision;
+    this.limit = opts.limit;
   }
 }
 
