@@ -106,3 +106,28 @@ describe('managedFields that decode but make no sense', () => {
     }
   });
 });
+
+describe('DeleteOptions of the wrong types are 400 (handlers/delete.go decodes the body into metav1.DeleteOptions)', () => {
+  /** DELETE with a body and its Content-Length (the test client sends none on its own for DELETE). */
+  const del = async (path: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    const r = await s.fetch(path, { method: 'DELETE', body: text, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
+    return { status: r.status, body: JSON.parse(String(r.body)) };
+  };
+  it.each([
+    [{ propagationPolicy: 5 }, 'json: cannot unmarshal number into Go struct field DeleteOptions.propagationPolicy of type v1.DeletionPropagation'],
+    [{ gracePeriodSeconds: 'x' }, 'json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64'],
+    [{ preconditions: [] }, 'json: cannot unmarshal array into Go struct field DeleteOptions.preconditions of type v1.Preconditions'],
+    [{ preconditions: { uid: 5 } }, 'json: cannot unmarshal number into Go struct field Preconditions.preconditions.uid of type types.UID'],
+    [{ orphanDependents: 'yes' }, 'json: cannot unmarshal string into Go struct field DeleteOptions.orphanDependents of type bool'],
+    [{ dryRun: 'All' }, 'json: cannot unmarshal string into Go struct field DeleteOptions.dryRun of type []string'],
+    [{ kind: 5 }, "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .kind of type string"],
+  ])('%j', async (body, message) => {
+    for (const path of [`${widgets}/t`, widgets]) {
+      const r = await del(`${path}?dryRun=All`, body);
+      expectStatusShape(r.body, 400, 'BadRequest');
+      expect(r.body.message).toBe(message);
+    }
+    expect((await call(s, 'GET', `${widgets}/t`)).status).toBe(200);
+  });
+});

@@ -14,7 +14,7 @@ import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObj
 import { StatusError, errors, type GroupResource } from '../errors.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
 import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
-import { objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
+import { deleteOptionsDecodeError, objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
 import { applyScale, scaleDecodeError, toScale } from '../registry/scale.js';
 import { listSetAndMapErrors } from '../schema/list-type.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
@@ -439,9 +439,17 @@ async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
   return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
 }
 
+/** A DELETE body decoded, and checked as decoding into metav1.DeleteOptions checks it (400). */
+function deleteOptionsBody(request: FastifyRequest): unknown {
+  const body = decodeBody(request.headers['content-type'], request.body);
+  const why = body === undefined ? undefined : deleteOptionsDecodeError(body);
+  if (why) throw errors.badRequest(why);
+  return body;
+}
+
 async function deleteObject(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
-  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const d = parseDeleteOptions(query(request), deleteOptionsBody(request), t.apiVersion);
   const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
   const result = await t.store.delete(ctx, t.namespace, t.name!, t.version.version, d.options);
   if (!result.deleted) {
@@ -461,7 +469,7 @@ async function deleteObject(t: Target, request: FastifyRequest, reply: FastifyRe
 async function deleteCollection(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
   const q = parseReadOptions(query(request));
-  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const d = parseDeleteOptions(query(request), deleteOptionsBody(request), t.apiVersion);
   const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
   const list = await t.store.deleteCollection(ctx, t.namespace, t.version.version, q.list, d.options);
   return send(reply, ctx, 200, encodeList({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, list));

@@ -72,6 +72,21 @@ const objectMeta: GoType = {
   },
 };
 
+/** k8s.io/apimachinery pkg/apis/meta/v1/types.go DeleteOptions. */
+const deleteOptions: GoType = {
+  kind: 'struct',
+  name: 'v1.DeleteOptions',
+  struct: 'DeleteOptions',
+  fields: {
+    gracePeriodSeconds: int64,
+    preconditions: { kind: 'struct', name: 'v1.Preconditions', struct: 'Preconditions', fields: { uid, resourceVersion: string } },
+    orphanDependents: bool,
+    propagationPolicy: { kind: 'string', name: 'v1.DeletionPropagation' },
+    dryRun: { kind: 'slice', elem: string, name: '[]string' },
+    ignoreStoreReadErrorWithClusterBreakingPotential: bool,
+  },
+};
+
 /** The JSON kind of a value as Go's UnmarshalTypeError names it. */
 function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
@@ -141,7 +156,7 @@ function check(value: unknown, t: GoType, struct: string, path: string): string 
       for (const k of Object.keys(obj)) {
         const field = t.fields[k];
         if (!field) continue;
-        const err = check(obj[k], field, t.struct, `${path}.${k}`);
+        const err = check(obj[k], field, t.struct, path ? `${path}.${k}` : k);
         if (err) return err;
       }
       return undefined;
@@ -188,9 +203,17 @@ export function objectMetaDecodeError(obj: Json, goKind: string): string | undef
   return check(obj['metadata'], objectMeta, goKind, 'metadata');
 }
 
+/** The error decoding a DELETE body into metav1.DeleteOptions would give (handlers/delete.go), or undefined. */
+export function deleteOptionsDecodeError(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return body === null ? undefined : `json: cannot unmarshal ${jsonKind(body)} into Go value of type v1.DeleteOptions`;
+  }
+  return typeMetaDecodeError(body as Json) ?? check(body, deleteOptions, 'DeleteOptions', '');
+}
+
 /**
- * `metav1.Status`-style summary of a body in a decode error (handlers/rest.go summarizeData):
- * JSON up to 30 bytes and " ..." after longer ones.
+ * A body as decode errors quote it (handlers/rest.go summarizeData): JSON objects as text,
+ * anything else in hex, at most 30 bytes and then " ...".
  */
 export function summarizeData(body: string): string {
   if (body.length === 0) return '<empty>';
