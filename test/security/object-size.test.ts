@@ -54,6 +54,21 @@ for (const backend of [
       expect(after.body.metadata.resourceVersion).toBe(cur.metadata.resourceVersion);
     });
 
+    it('a create or update too large only by its managedFields is stored without them (handlers/create.go, update.go)', async () => {
+      const fieldsV1 = { 'f:spec': Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f:k${i}`, {}])) };
+      const managedFields = [{ manager: 'big', operation: 'Update', apiVersion: 'demo.example.com/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1 }];
+      const created = await call(s, 'POST', widgets, widget('mf', { config: { s: 'x'.repeat(20_000) } }, { managedFields }));
+      expect(created.status).toBe(201);
+      expect(created.body.metadata.managedFields).toBeUndefined();
+      const updated = await call(s, 'PUT', `${widgets}/mf`, { ...created.body, metadata: { ...created.body.metadata, managedFields } });
+      expect(updated.status).toBe(200);
+      expect(updated.body.metadata.managedFields).toBeUndefined();
+      const patched = await call(s, 'PATCH', `${widgets}/mf`, { metadata: { managedFields, labels: { p: 'q' } } }, patchTypes.merge);
+      expect(patched.status).toBe(200);
+      expect(patched.body.metadata).toMatchObject({ labels: { p: 'q' } });
+      expect(patched.body.metadata.managedFields).toBeUndefined();
+    });
+
     it('writes under the limit still work', async () => {
       const r = await call(s, 'PATCH', `${widgets}/small`, { spec: { config: { t: 'z'.repeat(10_000) } } }, patchTypes.merge);
       expect(r.status).toBe(200);

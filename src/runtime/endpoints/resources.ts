@@ -11,7 +11,7 @@
 // server's error handler turns it into a metav1.Status.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObject, UserInfo } from '../api.js';
-import { StatusError, errors, type GroupResource } from '../errors.js';
+import { StatusError, errors, isStatusError, type GroupResource } from '../errors.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
 import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
 import { deleteOptionsDecodeError, objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
@@ -355,8 +355,33 @@ async function create(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const ctx = writeContext(request, w);
   // The decoded body is ours alone: the store may work on it instead of copying it first.
   const handOver = decodesToPlainJson(request.headers['content-type']);
-  const created = await t.store.create(ctx, t.namespace, t.version.version, obj, { handOver });
+  const created = await retryWithoutManagedFields((drop) => {
+    if (!drop) return t.store.create(ctx, t.namespace, t.version.version, obj, { handOver });
+    // The first attempt may have worked on `obj` in place: decode the body again.
+    const again = withoutManagedFields(typedObject(t, decodeBody(request.headers['content-type'], request.body)));
+    checkNamespace(t, again);
+    return t.store.create(ctx, t.namespace, t.version.version, again, { handOver });
+  });
   return send(reply, ctx, 201, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, created));
+}
+
+/**
+ * handlers/create.go, update.go and patch.go: a write the storage refuses as too large is tried
+ * once more without managedFields, which can be large (never for apply, whose managedFields are
+ * the point). `write(true)` is that second attempt.
+ */
+async function retryWithoutManagedFields<T>(write: (dropManagedFields: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await write(false);
+  } catch (e) {
+    if (!isStatusError(e, 'RequestEntityTooLarge')) throw e;
+    return write(true);
+  }
+}
+
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** Non-apply writes keep the live managedFields when the new object leaves them out. */
@@ -372,9 +397,11 @@ async function update(t: Target, request: FastifyRequest, reply: FastifyReply) {
   checkNamespace(t, obj);
   checkName(t, obj);
   const ctx = writeContext(request, w);
-  const result = await t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => keepManagedFields(obj, current), {
-    ...(t.subresource ? { subresource: t.subresource } : {}),
-  });
+  const result = await retryWithoutManagedFields((drop) =>
+    t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => (drop ? withoutManagedFields(obj) : keepManagedFields(obj, current)), {
+      ...(t.subresource ? { subresource: t.subresource } : {}),
+    }),
+  );
   return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
 }
 
@@ -410,12 +437,8 @@ async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const ctx = writeContext(request, w);
   const pctx = { versionSchema: t.version.schema, fieldManager: w.fieldManager, apiVersion: t.apiVersion, subresource: t.subresource };
 
-  const result = await t.store.update(
-    ctx,
-    t.namespace,
-    t.name!,
-    t.version.version,
-    (current) => {
+  const write = (drop: boolean) =>
+    t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => {
       if (!current) {
         // Only an apply patch creates (handlers/patch.go forceAllowCreate); others are 404.
         if (type !== 'apply') throw errors.notFound(t.gr, t.name!);
@@ -432,10 +455,10 @@ async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
       const rv = obj.metadata.resourceVersion;
       if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw errors.modified(t.gr, t.name!);
       if (!rv) obj.metadata.resourceVersion = current.metadata.resourceVersion;
-      return type === 'apply' ? obj : keepManagedFields(obj, current);
-    },
-    { ...(t.subresource ? { subresource: t.subresource } : {}), ...(type === 'apply' && !t.subresource ? { allowCreate: true } : {}) },
-  );
+      if (type === 'apply') return obj;
+      return drop ? withoutManagedFields(obj) : keepManagedFields(obj, current);
+    }, { ...(t.subresource ? { subresource: t.subresource } : {}), ...(type === 'apply' && !t.subresource ? { allowCreate: true } : {}) });
+  const result = await (type === 'apply' ? write(false) : retryWithoutManagedFields(write));
   return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
 }
 
