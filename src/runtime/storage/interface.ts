@@ -95,16 +95,13 @@ export class StorageError extends Error {
   readonly key?: string;
   /** For Compacted/TooLarge: the current (or compacted) revision, to put in messages. */
   readonly revision?: number;
-  /** For ValueTooLarge: the limit in bytes, when the store knows it. */
-  readonly limit?: number;
 
-  constructor(code: StorageErrorCode, message: string, opts: { key?: string; revision?: number; limit?: number } = {}) {
+  constructor(code: StorageErrorCode, message: string, opts: { key?: string; revision?: number } = {}) {
     super(message);
     this.name = 'StorageError';
     this.code = code;
     this.key = opts.key;
     this.revision = opts.revision;
-    this.limit = opts.limit;
   }
 }
 

@@ -13,7 +13,7 @@ export function withObjectSizeLimit(storage: Storage, maxBytes: number): Storage
     if (value.length <= maxBytes / 3) return;
     const size = Buffer.byteLength(value);
     if (size > maxBytes) {
-      throw new StorageError('ValueTooLarge', `the object is ${size} bytes when stored, more than the limit of ${maxBytes} bytes`, { key, limit: maxBytes });
+      throw new StorageError('ValueTooLarge', `the object is ${size} bytes when stored, more than the limit of ${maxBytes} bytes`, { key });
     }
   };
   return {
