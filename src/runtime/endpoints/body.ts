@@ -1,7 +1,7 @@
 // Request bodies of create, update and delete. The resource plugin parses every body to a
 // Buffer itself, so the Content-Type rules (and their 415 Status) are kube's, not fastify's.
-import { parse as parseYaml } from 'yaml';
 import { errors } from '../errors.js';
+import { parseJsonInput, parseYamlInput } from '../util/json-input.js';
 import { mediaTypeOf, objectMediaTypes, yamlMediaType } from './negotiation.js';
 
 /**
@@ -32,7 +32,7 @@ export function decodeBody(contentType: string | undefined, body: unknown): unkn
     throw errors.unsupportedMediaType(media, objectMediaTypes);
   }
   try {
-    return media === yamlMediaType ? parseYaml(text) : JSON.parse(text);
+    return media === yamlMediaType ? parseYamlInput(text) : parseJsonInput(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw errors.badRequest(`the body of the request could not be decoded: ${why}`);

@@ -11,11 +11,13 @@
 // server's error handler turns it into a metav1.Status.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiGroupDefinition, KindDefinition, KindVersionDefinition, KubeObject, UserInfo } from '../api.js';
-import { StatusError, errors, type GroupResource } from '../errors.js';
+import { StatusError, errors, isStatusError, type GroupResource } from '../errors.js';
 import { exactMatch } from '../registry/fields.js';
 import type { RequestContext, ResourceStore } from '../registry/interface.js';
-import { applyPatch, decodePatch, patchTypeOf, type PatchType } from '../patch/index.js';
-import { applyScale, toScale } from '../registry/scale.js';
+import { applyPatch, decodePatch, patchedObjectInvalid, patchTypeOf, type PatchType } from '../patch/index.js';
+import { deleteOptionsDecodeError, objectMetaDecodeError, summarizeData, typeMetaDecodeError } from '../registry/go-decode.js';
+import { applyScale, scaleDecodeError, toScale } from '../registry/scale.js';
+import { listSetAndMapErrors } from '../schema/list-type.js';
 import { bodyText, decodeBody, decodesToPlainJson } from './body.js';
 import { encodeList, encodeObject, encodeValue, type Encoded } from './encode.js';
 import { mediaTypeOf, negotiateOutput, patchMediaTypes, type OutputFormat } from './negotiation.js';
@@ -320,23 +322,41 @@ function typedObject(t: Target, body: unknown, typeMeta?: { kind: string; apiVer
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.badRequest(`the body of the request must be a ${expected.kind} object`);
   }
+  // Decoding into the Go types first (handlers/rest.go transformDecodeError words the failures).
+  const typeErr = typeMetaDecodeError(body as Record<string, unknown>);
+  if (typeErr) {
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind}): ${typeErr} (${summarizeData(JSON.stringify(body))})`);
+  }
+  const metaErr = objectMetaDecodeError(body as Record<string, unknown>, expected.kind);
+  if (metaErr) {
+    const version = expected.apiVersion.slice(expected.apiVersion.indexOf('/') + 1);
+    throw errors.badRequest(`${expected.kind} in version "${version}" cannot be handled as a ${expected.kind}: ${metaErr}`);
+  }
   const obj = shallowCopy(body as Record<string, unknown>);
   const apiVersion = obj['apiVersion'];
   const kind = obj['kind'];
-  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== expected.apiVersion) {
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== '' && apiVersion !== expected.apiVersion) {
     throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected.apiVersion})`);
   }
-  if (kind !== undefined && kind !== '' && kind !== expected.kind) {
+  if (kind !== undefined && kind !== null && kind !== '' && kind !== expected.kind) {
     throw errors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${expected.kind})`);
-  }
-  const metadata = obj['metadata'];
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
-    throw errors.badRequest('metadata must be an object');
   }
   obj['apiVersion'] = expected.apiVersion;
   obj['kind'] = expected.kind;
-  obj['metadata'] = shallowCopy((metadata as Record<string, unknown> | null | undefined) ?? {});
+  obj['metadata'] = shallowCopy((obj['metadata'] as Record<string, unknown> | null | undefined) ?? {});
   return obj as KubeObject;
+}
+
+/**
+ * typedObject for the result of a patch: what does not decode is a 422 naming the patched
+ * object (handlers/patch.go applyPatchToCurrentObject), not a 400.
+ */
+function patchedTypedObject(t: Target, patched: unknown, typeMeta?: { kind: string; apiVersion: string }): KubeObject {
+  if (patched !== null && typeof patched === 'object' && !Array.isArray(patched)) {
+    const why = typeMetaDecodeError(patched as Record<string, unknown>) ?? objectMetaDecodeError(patched as Record<string, unknown>, (typeMeta ?? t.kind).kind);
+    if (why) throw patchedObjectInvalid(patched, why);
+  }
+  return typedObject(t, patched, typeMeta);
 }
 
 /**
@@ -378,8 +398,33 @@ async function create(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const ctx = writeContext(request, w);
   // The decoded body is ours alone: the store may work on it instead of copying it first.
   const handOver = decodesToPlainJson(request.headers['content-type']);
-  const created = await t.store.create(ctx, t.namespace, t.version.version, obj, { handOver });
+  const created = await retryWithoutManagedFields((drop) => {
+    if (!drop) return t.store.create(ctx, t.namespace, t.version.version, obj, { handOver });
+    // The first attempt may have worked on `obj` in place: decode the body again.
+    const again = withoutManagedFields(typedObject(t, decodeBody(request.headers['content-type'], request.body)));
+    checkNamespace(t, again);
+    return t.store.create(ctx, t.namespace, t.version.version, again, { handOver });
+  });
   return send(reply, ctx, 201, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, created));
+}
+
+/**
+ * handlers/create.go, update.go and patch.go: a write the storage refuses as too large is tried
+ * once more without managedFields, which can be large (never for apply, whose managedFields are
+ * the point). `write(true)` is that second attempt.
+ */
+async function retryWithoutManagedFields<T>(write: (dropManagedFields: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await write(false);
+  } catch (e) {
+    if (!isStatusError(e, 'RequestEntityTooLarge')) throw e;
+    return write(true);
+  }
+}
+
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** Non-apply writes keep the live managedFields when the new object leaves them out. */
@@ -395,9 +440,11 @@ async function update(t: Target, request: FastifyRequest, reply: FastifyReply) {
   checkNamespace(t, obj);
   checkName(t, obj);
   const ctx = writeContext(request, w);
-  const result = await t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => keepManagedFields(obj, current), {
-    ...(t.subresource ? { subresource: t.subresource } : {}),
-  });
+  const result = await retryWithoutManagedFields((drop) =>
+    t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => (drop ? withoutManagedFields(obj) : keepManagedFields(obj, current)), {
+      ...(t.subresource ? { subresource: t.subresource } : {}),
+    }),
+  );
   return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
 }
 
@@ -437,20 +484,27 @@ function createAuthorization(t: Target, request: FastifyRequest): (() => Promise
     }));
 }
 
+/**
+ * An applied configuration must itself keep list-map keys and set elements unique: applying
+ * merges elements by key, so duplicates would otherwise vanish silently instead of being the
+ * 422 every other write path answers (schema/list-type.ts).
+ */
+function checkAppliedLists(t: Target, doc: unknown): void {
+  const errs = listSetAndMapErrors(doc, t.version.schema);
+  if (errs.length) throw errors.invalid(t.kind.group, t.kind.kind, t.name ?? '', errs);
+}
+
 async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
   const type = patchTypeFor(request);
   const w = parseWriteOptions(query(request), 'PatchOptions', type === 'apply');
   const doc = decodedPatch(request, type);
+  if (type === 'apply') checkAppliedLists(t, doc);
   const ctx: RequestContext = { ...writeContext(request, w), authorizeCreate: createAuthorization(t, request) };
   const pctx = { versionSchema: t.version.schema, fieldManager: w.fieldManager, apiVersion: t.apiVersion, subresource: t.subresource };
 
-  const result = await t.store.update(
-    ctx,
-    t.namespace,
-    t.name!,
-    t.version.version,
-    (current) => {
+  const write = (drop: boolean) =>
+    t.store.update(ctx, t.namespace, t.name!, t.version.version, (current) => {
       if (!current) {
         // Only an apply patch creates (handlers/patch.go forceAllowCreate); others are 404.
         if (type !== 'apply') throw errors.notFound(t.gr, t.name!);
@@ -460,23 +514,31 @@ async function patch(t: Target, request: FastifyRequest, reply: FastifyReply) {
         return obj;
       }
       const patched = applyPatch(type, current, type === 'apply' ? typedObject(t, doc) : doc, pctx);
-      const obj = typedObject(t, patched);
+      const obj = patchedTypedObject(t, patched);
       checkNamespace(t, obj);
       checkName(t, obj);
       // A patch that sets a different resourceVersion is a failed precondition (API-CONTRACT 3.8).
       const rv = obj.metadata.resourceVersion;
       if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw errors.modified(t.gr, t.name!);
       if (!rv) obj.metadata.resourceVersion = current.metadata.resourceVersion;
-      return type === 'apply' ? obj : keepManagedFields(obj, current);
-    },
-    { ...(t.subresource ? { subresource: t.subresource } : {}), ...(type === 'apply' && !t.subresource ? { allowCreate: true } : {}) },
-  );
+      if (type === 'apply') return obj;
+      return drop ? withoutManagedFields(obj) : keepManagedFields(obj, current);
+    }, { ...(t.subresource ? { subresource: t.subresource } : {}), ...(type === 'apply' && !t.subresource ? { allowCreate: true } : {}) });
+  const result = await (type === 'apply' ? write(false) : retryWithoutManagedFields(write));
   return send(reply, ctx, result.created ? 201 : 200, encodeObject({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, result.object));
+}
+
+/** A DELETE body decoded, and checked as decoding into metav1.DeleteOptions checks it (400). */
+function deleteOptionsBody(request: FastifyRequest): unknown {
+  const body = decodeBody(request.headers['content-type'], request.body);
+  const why = body === undefined ? undefined : deleteOptionsDecodeError(body);
+  if (why) throw errors.badRequest(why);
+  return body;
 }
 
 async function deleteObject(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
-  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const d = parseDeleteOptions(query(request), deleteOptionsBody(request), t.apiVersion);
   const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
   const result = await t.store.delete(ctx, t.namespace, t.name!, t.version.version, d.options);
   if (!result.deleted) {
@@ -496,7 +558,7 @@ async function deleteObject(t: Target, request: FastifyRequest, reply: FastifyRe
 async function deleteCollection(t: Target, request: FastifyRequest, reply: FastifyReply) {
   const format = outputFor(request, undefined);
   const q = parseReadOptions(query(request));
-  const d = parseDeleteOptions(query(request), decodeBody(request.headers['content-type'], request.body), t.apiVersion);
+  const d = parseDeleteOptions(query(request), deleteOptionsBody(request), t.apiVersion);
   const ctx: RequestContext = { user: userOf(request), dryRun: d.dryRun, fieldValidation: 'Ignore', warnings: [] };
   const list = await t.store.deleteCollection(ctx, t.namespace, t.version.version, q.list, d.options);
   return send(reply, ctx, 200, encodeList({ kind: t.kind, apiVersion: t.apiVersion, format, includeObject: 'Metadata' }, list));
@@ -542,7 +604,10 @@ async function patchScale(t: Target, request: FastifyRequest, reply: FastifyRepl
       apiVersion: 'autoscaling/v1',
     });
     // A resourceVersion the patch sets is the precondition; applyScale carries it to the store.
-    return applyScale(t.kind, current, typedObject(t, patched, scaleTypeMeta));
+    const scale = patchedTypedObject(t, patched, scaleTypeMeta);
+    const why = scaleDecodeError(scale);
+    if (why) throw patchedObjectInvalid(patched, why);
+    return applyScale(t.kind, current, scale);
   }, { subresource: 'scale' });
   return send(reply, ctx, 200, encodeValue(format, toScale(t.kind, result.object)));
 }

@@ -23,6 +23,13 @@ export function defaultWatchTimeoutSeconds(minRequestTimeoutSeconds = defaultMin
   return minRequestTimeoutSeconds + Math.floor(Math.random() * minRequestTimeoutSeconds);
 }
 
+/**
+ * The longest delay a Node timer holds (about 24.8 days); a longer one would fire at once. Go's
+ * time.Duration takes any timeoutSeconds a client sends (handlers/get.go ListResource), so
+ * longer ones are clamped to this rather than ending the watch now.
+ */
+const maxTimerMs = 2 ** 31 - 1;
+
 export interface WatchEncoder {
   /** One event as a line of compact JSON ending in `\n` (UTF-8 when a Buffer, which may be shared: never change it). */
   encode(event: WatchEvent): string | Buffer;
@@ -110,7 +117,7 @@ export async function serveWatch(opts: ServeWatchOptions): Promise<void> {
     ended = true;
     stream.stop(); // ends the sink below
   };
-  const timer = setTimeout(stop, opts.timeoutSeconds * 1000);
+  const timer = setTimeout(stop, Math.min(opts.timeoutSeconds * 1000, maxTimerMs));
   timer.unref?.();
   res.on('close', stop);
   let finished!: () => void;

@@ -1,8 +1,8 @@
 // Patch types of PATCH requests (k8s.io/apiserver pkg/endpoints/handlers/patch.go): decoding
 // of the body and application to the current object. Each mechanism returns a new object.
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject, StructuralSchemaData } from '../api.js';
-import { errors } from '../errors.js';
+import { errors, type StatusError } from '../errors.js';
+import { exceedsMaxDepth, parseJsonInput, parseYamlInput } from '../util/json-input.js';
 import { applyConfiguration } from './apply.js';
 import { applyJsonPatch, decodeJsonPatch } from './json-patch.js';
 import { mergePatch } from './merge-patch.js';
@@ -31,7 +31,7 @@ export function patchTypeOf(mediaType: string): PatchType | undefined {
 export function decodePatch(type: PatchType, body: string): unknown {
   let doc: unknown;
   try {
-    doc = type === 'apply' ? parseYaml(body) : JSON.parse(body);
+    doc = type === 'apply' ? parseYamlInput(body) : parseJsonInput(body);
   } catch (e) {
     throw errors.badRequest(`error decoding patch: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
@@ -64,6 +64,22 @@ export function rfc3339(d: Date): string {
  * `current` is never mutated.
  */
 export function applyPatch(type: PatchType, current: KubeObject | undefined, patch: unknown, ctx: PatchContext): KubeObject {
+  const patched = patchedObject(type, current, patch, ctx);
+  // The patched object is decoded again upstream (jsonPatcher.applyPatchToCurrentObject), by a
+  // decoder with the limits of the request's: what it refuses is a 422 naming the patch.
+  if (exceedsMaxDepth(patched)) throw patchedObjectInvalid(patched, "invalid character '{' exceeded max depth");
+  return patched;
+}
+
+/**
+ * handlers/patch.go: a patched object that does not decode is Invalid, with the object as the
+ * value of the field `patch`.
+ */
+export function patchedObjectInvalid(patched: unknown, why: string): StatusError {
+  return errors.invalid('', '', '', [{ type: 'FieldValueInvalid', field: 'patch', value: JSON.stringify(patched), detail: why }]);
+}
+
+function patchedObject(type: PatchType, current: KubeObject | undefined, patch: unknown, ctx: PatchContext): KubeObject {
   switch (type) {
     case 'json':
       return applyJsonPatch(current, patch as never) as KubeObject;

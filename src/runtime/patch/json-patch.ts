@@ -7,6 +7,13 @@ import { StatusError, errors } from '../errors.js';
 /** kube-apiserver's cap on operations in one JSON patch. */
 export const maxJsonPatchOperations = 10000;
 
+/**
+ * kube-apiserver's cap on the bytes `copy` operations of one patch may add (pkg/server/config.go
+ * JSONPatchMaxCopyBytes, handed to evanphx/json-patch as AccumulatedCopySizeLimit): without it a
+ * patch of doubling copies grows the object exponentially.
+ */
+export const jsonPatchMaxCopyBytes = 3 * 1024 * 1024;
+
 /** Checks a decoded body is a patch document: 400 when it is not, 413 when it is too long. */
 export function decodeJsonPatch(body: unknown): Operation[] {
   if (!Array.isArray(body)) {
@@ -25,12 +32,26 @@ export function decodeJsonPatch(body: unknown): Operation[] {
 
 /**
  * Applies operations to a copy of `doc` (which is never mutated). Any operation that does not
- * apply (a failed `test`, a missing path) is 422, as kube answers it.
+ * apply (a failed `test`, a missing path, copies past `maxCopyBytes`) is 422, as kube answers it.
  */
-export function applyJsonPatch<T>(doc: T, ops: readonly Operation[]): T {
-  const copy = structuredClone(doc);
+export function applyJsonPatch<T>(doc: T, ops: readonly Operation[], maxCopyBytes = jsonPatchMaxCopyBytes): T {
+  let document = structuredClone(doc);
+  let copied = 0;
   try {
-    return jsonpatch.applyPatch(copy, ops, true, true, true).newDocument;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (op.op === 'copy') {
+        jsonpatch.validator(op, i, document);
+        // evanphx/json-patch counts the JSON size of each copied value before adding it.
+        const value: unknown = jsonpatch.getValueByPointer(document, op.from);
+        copied += value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
+        if (copied > maxCopyBytes) {
+          throw new Error(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${maxCopyBytes}`);
+        }
+      }
+      document = jsonpatch.applyOperation(document, op, true, true, true, i).newDocument;
+    }
+    return document;
   } catch (e) {
     throw patchFailed(e);
   }

@@ -9,6 +9,7 @@ import type { KeyValue } from '../storage/interface.js';
 import { admitMutating, admitValidating } from './admit.js';
 import type { StoreCore } from './core.js';
 import { decode, ensureNamespace } from './decode.js';
+import { validateAgainstSchema } from './schema-validation.js';
 import type { RequestContext } from './interface.js';
 import { copyJson } from './json.js';
 import { formatTimestamp, generateName, newUid, validateObjectMeta } from './metadata.js';
@@ -38,7 +39,7 @@ export async function createObject(
   // PrepareForCreate of a kind with /status: status cannot be set on create.
   if (kind.subresources.status) delete obj.status;
   v.applyDefaults(obj);
-  let schemaErrs = v.validate(obj);
+  let schemaErrs = validateAgainstSchema(v, obj);
   const rvSet = Boolean(obj.metadata.resourceVersion);
   // Create-on-update (apply) ignores a resourceVersion; a plain create refuses it, after
   // validation, as etcd3 store.Create does (an internal error in kube, too).

@@ -4,6 +4,7 @@
 import type { KindVersionDefinition, KubeObject } from '../api.js';
 import { errors } from '../errors.js';
 import type { StoreCore } from './core.js';
+import { objectMetaDecodeError } from './go-decode.js';
 import type { RequestContext } from './interface.js';
 import { copyJson } from './json.js';
 import { pruneResource } from './prune.js';
@@ -64,40 +65,14 @@ export function decode(
   return obj;
 }
 
-/** What the JSON decoder into metav1.ObjectMeta would refuse, as a 400. */
+/** What the JSON decoder into metav1.ObjectMeta would refuse, as a 400 (go-decode.ts). */
 function checkMetadataShape(core: StoreCore, obj: KubeObject, version: string): void {
-  const fail = (why: string) =>
-    errors.badRequest(`${core.kind.kind} in version "${version}" cannot be handled as a ${core.kind.kind}: ${why}`);
-  const m = obj.metadata as unknown;
-  if (typeof m !== 'object' || Array.isArray(m)) throw fail('metadata must be an object');
+  const kind = core.kind.kind;
+  const why = objectMetaDecodeError(obj, kind);
+  if (why) throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
+  // A null field decodes as an absent one.
   const meta = obj.metadata as Record<string, unknown>;
-  for (const f of ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) {
-    if (meta[f] !== undefined && meta[f] !== null && typeof meta[f] !== 'string') throw fail(`metadata.${f} must be a string`);
-    if (meta[f] === null) delete meta[f];
-  }
-  for (const f of ['labels', 'annotations']) {
-    const map = meta[f];
-    if (map === null) delete meta[f];
-    else if (map !== undefined) {
-      if (typeof map !== 'object' || Array.isArray(map)) throw fail(`metadata.${f} must be a map of strings`);
-      for (const val of Object.values(map as Record<string, unknown>)) {
-        if (typeof val !== 'string') throw fail(`metadata.${f} must be a map of strings`);
-      }
-    }
-  }
-  for (const f of ['finalizers', 'ownerReferences', 'managedFields']) {
-    if (meta[f] === null) delete meta[f];
-    else if (meta[f] !== undefined && !Array.isArray(meta[f])) throw fail(`metadata.${f} must be an array`);
-  }
-  if (Array.isArray(meta.finalizers) && meta.finalizers.some((f) => typeof f !== 'string')) {
-    throw fail('metadata.finalizers must be an array of strings');
-  }
-  for (const f of ['generation', 'deletionGracePeriodSeconds']) {
-    if (meta[f] === null) delete meta[f];
-    else if (meta[f] !== undefined && (typeof meta[f] !== 'number' || !Number.isInteger(meta[f]))) {
-      throw fail(`metadata.${f} must be an integer`);
-    }
-  }
+  for (const f of Object.keys(meta)) if (meta[f] === null) delete meta[f];
 }
 
 /** handlers/rest.go checkName: the body names the object of the URL. */

@@ -89,6 +89,23 @@ export function setJsonPathValue(obj: Record<string, unknown>, path: string, val
 }
 
 /**
+ * What decoding a Scale into autoscaling/v1 would refuse: ScaleSpec.Replicas is an int32
+ * (Go's decoder refuses other types, fractions and out-of-range numbers alike).
+ */
+export function scaleDecodeError(scale: KubeObject): string | undefined {
+  const spec = scale.spec as unknown;
+  if (spec === undefined || spec === null) return undefined;
+  if (typeof spec !== 'object' || Array.isArray(spec)) {
+    return `json: cannot unmarshal ${Array.isArray(spec) ? 'array' : typeof spec === 'boolean' ? 'bool' : typeof spec} into Go struct field Scale.spec of type v1.ScaleSpec`;
+  }
+  const replicas = (spec as { replicas?: unknown }).replicas;
+  if (replicas === undefined || replicas === null) return undefined;
+  if (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= -(2 ** 31) && replicas < 2 ** 31) return undefined;
+  const value = typeof replicas === 'number' ? `number ${String(replicas)}` : Array.isArray(replicas) ? 'array' : typeof replicas === 'boolean' ? 'bool' : typeof replicas;
+  return `json: cannot unmarshal ${value} into Go struct field ScaleSpec.spec.replicas of type int32`;
+}
+
+/**
  * Returns a copy of `obj` with the Scale's spec.replicas written to the spec replicas path, and
  * the Scale's resourceVersion (when given) as the object's, so the store checks it as the
  * update precondition. A negative replica count is 422 (autoscaling validation); a Scale uid
@@ -96,12 +113,11 @@ export function setJsonPathValue(obj: Record<string, unknown>, path: string, val
  */
 export function applyScale(kind: KindDefinition, obj: KubeObject, scale: KubeObject): KubeObject {
   const s = scaleOf(kind);
-  const spec = (scale.spec ?? {}) as { replicas?: unknown };
-  const replicas = spec.replicas ?? 0;
+  const spec = (scale.spec ?? {}) as { replicas?: number };
   const name = scale.metadata?.name ?? '';
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
-    throw errors.badRequest(`Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${typeof replicas} into Go struct field ScaleSpec.spec.replicas of type int32`);
-  }
+  const decodeError = scaleDecodeError(scale);
+  if (decodeError) throw errors.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${decodeError}`);
+  const replicas = spec.replicas ?? 0;
   if (replicas < 0) {
     throw errors.invalid('autoscaling', 'Scale', name, [
       { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },

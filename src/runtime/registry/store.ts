@@ -137,6 +137,7 @@ class GenericStore implements ResourceStore, HubReader {
           { name: name || undefined, group: this.kind.group, kind: this.kind.plural, retryAfterSeconds: 2 },
         );
       }
+      if (isStorageError(e, 'ValueTooLarge')) throw errors.tooLarge(`Request entity too large: ${e.message}`);
       throw errors.internal(e);
     }
   }

@@ -13,6 +13,7 @@ import { maxConflictRetries } from './core.js';
 import type { StoreCore } from './core.js';
 import { createObject } from './create.js';
 import { checkName, decode, ensureNamespace } from './decode.js';
+import { validateAgainstSchema } from './schema-validation.js';
 import { shouldDeleteDuringUpdate } from './delete.js';
 import type { RequestContext, UpdateFn, UpdateOptions, UpdateResult } from './interface.js';
 import { copyJson, deepEqual } from './json.js';
@@ -94,7 +95,7 @@ async function updateOnce(
     else delete obj.status;
   }
   v.applyDefaults(obj);
-  const schemaErrs = v.validate(obj);
+  const schemaErrs = validateAgainstSchema(v, obj, current);
   const old = copyJson(views.hubOf(cur.key, cur.value, cur.modRevision));
   if (schemaErrs.length) {
     throw errors.invalid(kind.group, kind.kind, name, [...validateObjectMeta(obj.metadata, core.namespaced), ...schemaErrs]);

@@ -61,6 +61,8 @@ export interface StorageOptions {
   etcdKeyFile?: string;
   /** `--default-watch-cache-size`: events each resource's watch cache keeps; undefined: adaptive. */
   watchCacheSize?: number;
+  /** `--storage-max-object-bytes`: the largest object stored; undefined: etcd's 1.5 MiB. */
+  maxObjectBytes?: number;
 }
 
 /** A namespaced object name as `--serving-cert-secret` gives it (`<namespace>/<name>`). */
@@ -297,6 +299,18 @@ export const flagTable: FlagSpec[] = [
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 1) return `invalid value "${String(raw)}" for --default-watch-cache-size: must be a positive integer`;
       o.storage.watchCacheSize = n;
+      return undefined;
+    },
+  },
+  {
+    name: 'storage-max-object-bytes',
+    type: 'string',
+    valueName: 'int',
+    help: 'The largest object, in bytes as stored, any backend keeps; bigger writes get 413. etcd refuses requests over its --max-request-bytes too. (default 1572864, etcd\'s default)',
+    apply(o, raw) {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1) return `invalid value "${String(raw)}" for --storage-max-object-bytes: must be a positive integer`;
+      o.storage.maxObjectBytes = n;
       return undefined;
     },
   },
@@ -540,6 +554,9 @@ export interface CompletedConfig {
     /** Absolute paths of the etcd TLS files, when any is given. */
     readonly etcdTls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
     readonly watchCacheSize?: number;
+    readonly maxObjectBytes?: number;
+    /** Test knob (CompleteExtras.sqliteMaxPageCount). */
+    readonly sqliteMaxPageCount?: number;
   };
   /** Standalone: our CA's admin certificate is the only identity (no authn source configured). */
   readonly standalone: boolean;
@@ -587,6 +604,8 @@ export interface CompleteExtras {
   readonly servingReloadMs?: number;
   /** Connection limits other than kube's (ReadHeaderTimeout 32 s, IdleTimeout 90 s, MaxHeaderBytes 1 MiB); tests lower them. */
   readonly connections?: Partial<ConnectionLimits>;
+  /** Caps the sqlite database at this many pages (PRAGMA max_page_count), to test a full store. */
+  readonly sqliteMaxPageCount?: number;
 }
 
 export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): CompletedConfig {
@@ -636,6 +655,8 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
       etcdPrefix: o.storage.etcdPrefix,
       etcdTls: etcdTlsFiles(o.storage, cwd),
       watchCacheSize: o.storage.watchCacheSize,
+      maxObjectBytes: o.storage.maxObjectBytes,
+      sqliteMaxPageCount: extras.sqliteMaxPageCount,
     },
     standalone,
     auth: a,

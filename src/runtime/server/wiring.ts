@@ -37,6 +37,8 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
     etcdServers: [...s.etcdServers],
     etcdPrefix: s.etcdPrefix,
     etcdTls,
+    maxObjectBytes: s.maxObjectBytes,
+    sqliteMaxPageCount: s.sqliteMaxPageCount,
   });
   // Keys are `<prefix>/<group>/<resource>/<namespace>/<name>`.
   const keyPrefix = s.etcdPrefix.replace(/\/+$/, '');

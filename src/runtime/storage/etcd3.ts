@@ -414,6 +414,11 @@ function toStorageError(e: unknown): StorageError {
   if (/required revision is a future revision/.test(message)) {
     return new StorageError('TooLarge', 'the requested revision is in the future');
   }
+  // etcd refuses a request over its --max-request-bytes; the server answers that as too large.
+  if (/request is too large/.test(message)) return new StorageError('ValueTooLarge', message);
+  // A full etcd (its quota reached) answers every write with this until defragmented and
+  // disarmed; kube-apiserver passes it on as a 500 with etcd's message.
+  if (/database space exceeded/.test(message)) return new StorageError('Internal', message);
   return new StorageError('Unavailable', `etcd request failed: ${message}`);
 }
 

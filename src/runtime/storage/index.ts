@@ -9,6 +9,7 @@ import { StorageError } from './interface.js';
 import type { Storage } from './interface.js';
 import { createMemoryStorage } from './memory.js';
 import { createSqliteStorage } from './sqlite.js';
+import { defaultMaxObjectBytes, withObjectSizeLimit } from './size-limit.js';
 
 export type StorageBackendName = 'memory' | 'sqlite' | 'etcd3';
 
@@ -22,6 +23,10 @@ export interface StorageConfig {
   readonly etcdTls?: TlsClientOptions;
   /** The key prefix the registry uses (default /registry); informational here, see above. */
   readonly etcdPrefix?: string;
+  /** The largest value a write may store (size-limit.ts); default etcd's 1.5 MiB. */
+  readonly maxObjectBytes?: number;
+  /** sqlite: PRAGMA max_page_count (a test knob). */
+  readonly sqliteMaxPageCount?: number;
 }
 
 export const SQLITE_FILE_NAME = 'aa-gen.db';
@@ -35,7 +40,7 @@ export async function openStorage(cfg: StorageConfig): Promise<Storage> {
       break;
     case 'sqlite':
       if (!cfg.dataDir) throw new StorageError('Unavailable', 'the sqlite storage backend needs a data dir (--data-dir)');
-      storage = createSqliteStorage({ file: join(cfg.dataDir, SQLITE_FILE_NAME) });
+      storage = createSqliteStorage({ file: join(cfg.dataDir, SQLITE_FILE_NAME), maxPageCount: cfg.sqliteMaxPageCount });
       break;
     case 'etcd3':
       if (!cfg.etcdServers || cfg.etcdServers.length === 0) {
@@ -54,13 +59,14 @@ export async function openStorage(cfg: StorageConfig): Promise<Storage> {
     const hint = cfg.backend === 'etcd3' && /TLS/.test(detail) ? ' (see --etcd-cafile, --etcd-certfile and --etcd-keyfile)' : '';
     throw new StorageError('Unavailable', `storage backend ${cfg.backend} is not reachable: ${detail}${hint}`);
   }
-  return storage;
+  return withObjectSizeLimit(storage, cfg.maxObjectBytes ?? defaultMaxObjectBytes);
 }
 
 export { createMemoryStorage } from './memory.js';
 export { createSqliteStorage } from './sqlite.js';
 export { createEtcd3Storage } from './etcd3.js';
 export { createCachedStorage } from './cacher.js';
+export { defaultMaxObjectBytes, withObjectSizeLimit } from './size-limit.js';
 export type { CachedStorage, CacherOptions } from './cacher.js';
 export type { MemoryStorageOptions } from './memory.js';
 export type { SqliteStorageOptions } from './sqlite.js';

@@ -85,6 +85,8 @@ export type StorageErrorCode =
   | 'Conflict'
   | 'Compacted'
   | 'TooLarge'
+  /** A value over the store's size limit (etcd: "request is too large"). */
+  | 'ValueTooLarge'
   | 'Unavailable'
   | 'Internal';
 

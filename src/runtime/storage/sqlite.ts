@@ -38,6 +38,8 @@ import { WatchHub } from './watch-hub.js';
 export interface SqliteStorageOptions extends CompactionPolicy {
   /** Path of the database file (created with its directory when absent). */
   readonly file: string;
+  /** PRAGMA max_page_count: caps the database's size (tests of a full store). */
+  readonly maxPageCount?: number;
 }
 
 interface Row {
@@ -109,6 +111,7 @@ class SqliteStorage implements Storage {
       // Take the file's lock now (kept until close), so a second owner fails here, at once.
       this.db.exec('BEGIN EXCLUSIVE; COMMIT');
       this.db.exec(SCHEMA);
+      if (opts.maxPageCount !== undefined) this.db.pragma(`max_page_count = ${Math.floor(opts.maxPageCount)}`);
       // An empty store is at revision 1, like an empty etcd: seed the AUTOINCREMENT sequence.
       this.db
         .prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'kine', 1 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'kine')`)
@@ -269,6 +272,9 @@ class SqliteStorage implements Storage {
     } catch (e) {
       if (e instanceof StorageError) throw e;
       if (isUniqueViolation(e)) throw new StorageError('Conflict', `key ${key} was modified concurrently`, { key });
+      // A full disk (or max_page_count) is no outage to retry: a 500 with sqlite's message,
+      // as kube-apiserver answers etcd's "database space exceeded".
+      if ((e as { code?: string }).code === 'SQLITE_FULL') throw new StorageError('Internal', `sqlite write failed: ${(e as Error).message}`, { key });
       throw new StorageError('Unavailable', `sqlite write failed: ${(e as Error).message}`, { key });
     }
     this.revision = row.id;
