@@ -25,6 +25,10 @@ export function send(url: string, o: SendOptions = {}): Promise<SentResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(o.headers ?? {})) headers[k] = typeof v === 'string' ? v : [...v];
+    // Content-Length as Go's client sends it: node's sends a DELETE or OPTIONS body unframed.
+    if (o.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
+      headers['content-length'] = String(Buffer.byteLength(o.body));
+    }
     // The target goes out as written: parsing the URL would drop a `#...` from it.
     const u = new URL(url);
     const target = { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: url.slice(u.origin.length) || '/' };
