@@ -87,7 +87,8 @@ describe('limits of 1 and 1', () => {
 
   it('a second read while a list is in flight gets 429; watches are not counted', async () => {
     // ~12 MiB of objects, so that an unread list response stays in flight.
-    for (let i = 0; i < 6; i++) expect((await create(t, `big-${i}`, root, { data: 'x'.repeat(2 * 1024 * 1024) })).status).toBe(201);
+    // (Each under the 1.5 MiB object cap: --storage-max-object-bytes.)
+    for (let i = 0; i < 12; i++) expect((await create(t, `big-${i}`, root, { data: 'x'.repeat(1024 * 1024) })).status).toBe(201);
     const watch = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(`${t.server.url}${flunders}?watch=true&timeoutSeconds=30&resourceVersion=0`, { ca: t.ca, headers: alice, agent: false });
       req.on('response', resolve);
