@@ -5,20 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { retainedHeap } from '../support/heap.js';
 import { startKubeApiserverDouble, type KubeApiserverDouble } from '../doubles/kube-apiserver.js';
 import { wardleGroup } from '../server/fixtures.js';
 import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const retainedHeap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 let kube: KubeApiserverDouble;
 let t: TestServer;

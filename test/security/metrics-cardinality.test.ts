@@ -3,19 +3,10 @@
 // endpoints/installer.go), never from the URL alone, so requests for unknown groups, versions,
 // resources, subresources and paths, with or without credentials, share one bounded label set.
 import { Agent, request } from 'node:https';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { retainedHeap } from '../support/heap.js';
 import { wardleGroup } from '../server/fixtures.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const retainedHeap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 let t: TestServer;
 beforeAll(async () => {

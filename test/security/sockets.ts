@@ -1,6 +1,7 @@
 // Raw TLS sockets to a test server, for attacks that no HTTP client library sends: silent
 // connections, unfinished request heads, bodies that never end. Each socket is read from the
 // start, so that the server's FIN is seen, and when it closes is noted.
+import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Credentials, TestServer } from '../server/helpers.js';
@@ -66,4 +67,17 @@ export async function responseHead(socket: Socket, maxMs: number): Promise<strin
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`no response head within ${maxMs} ms: ${JSON.stringify(receivedText(socket).slice(0, 200))}`);
+}
+
+/** GET `url` on `agent` (a kept-alive connection): the status, and the local port that shows which connection. */
+export function getOnAgent(url: string, agent: HttpsAgent): Promise<{ status: number; port: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { agent }, (res) => {
+      const port = res.socket.localPort ?? -1;
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, port }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

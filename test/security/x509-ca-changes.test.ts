@@ -6,13 +6,14 @@
 // connection opened while it was trusted. The one difference from Go is pinned here: a
 // connection opened before its CA was added stays refused until the client reconnects (the
 // handshake verified it against the CAs of that moment).
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApiserverDouble, type KubeApiserverDouble } from '../doubles/kube-apiserver.js';
 import { emptyGroup } from '../server/fixtures.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
 import { eventually } from '../auth/helpers.js';
 import { keyPem, makeCert, type Cert } from './chains.js';
+import { getOnAgent } from './sockets.js';
 
 let kube: KubeApiserverDouble;
 let t: TestServer;
@@ -36,16 +37,7 @@ async function clientOf(ca: Cert) {
   const leaf = await makeCert({ subject: `CN=user-of-${ca.name.slice(3)}`, issuer: ca });
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: t.ca, cert: leaf.pem, key: await keyPem(leaf.keys) });
   agents.push(agent);
-  return () =>
-    new Promise<{ status: number; port: number }>((resolve, reject) => {
-      const req = request(`${t.server.url}/apis`, { agent }, (res) => {
-        const port = res.socket.localPort ?? -1;
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, port }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  return () => getOnAgent(`${t.server.url}/apis`, agent);
 }
 
 beforeAll(async () => {

@@ -15,6 +15,7 @@ import { emptyGroup } from '../server/fixtures.js';
 import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { keyPem, keyUsage, makeCert, newKeys, oids, type Cert } from './chains.js';
 import { goVerdicts, haveGo, type GoVerdict } from './go-x509.js';
+import { getOnAgent } from './sockets.js';
 
 const boundMs = 2000;
 const hour = 3_600_000;
@@ -290,19 +291,10 @@ describe.runIf(haveGo('the x509 chain verdicts compared with Go\'s crypto/x509')
 
   it('an open connection stops authenticating once its leaf expires (dates rechecked per request)', async () => {
     // A leaf valid for 1.5 more seconds, on a kept-alive connection.
-    const { request, Agent } = await import('node:https');
+    const { Agent } = await import('node:https');
     const leaf = await leafOf(pki.root, { notBefore: new Date(Date.now() - hour), notAfter: new Date(Date.now() + 1500) });
     const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: t.ca, cert: leaf.pem, key: await keyPem(leaf.keys) });
-    const get = () =>
-      new Promise<{ status: number; port: number }>((resolve, reject) => {
-        const req = request(`${t.server.url}/apis`, { agent }, (res) => {
-          const port = res.socket.localPort ?? -1;
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, port }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const get = () => getOnAgent(`${t.server.url}/apis`, agent);
     try {
       const first = await get();
       expect(first.status).toBe(200);

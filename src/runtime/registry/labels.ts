@@ -65,6 +65,8 @@ interface Scanned {
 
 const isWhitespace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
 const isSpecial = (ch: string) => '=!(),><'.includes(ch);
+/** Characters that end an identifier: whitespace and the special symbols. */
+const endsIdentifier = new Set([...' \t\r\n=!(),><'].map((c) => c.charCodeAt(0)));
 
 function lex(s: string): Scanned[] {
   const out: Scanned[] = [];
@@ -94,8 +96,10 @@ function lex(s: string): Scanned[] {
       out.push(last ?? { tok: 'error', lit: `error expected: keyword found '${buffer}'` });
       continue;
     }
-    let buffer = '';
-    while (pos < s.length && !isSpecial(s[pos]) && !isWhitespace(s[pos])) buffer += s[pos++];
+    // Index scan and one slice: selectors reach the size of a request head (1 MiB).
+    const start = pos;
+    while (pos < s.length && !endsIdentifier.has(s.charCodeAt(pos))) pos++;
+    const buffer = s.slice(start, pos);
     out.push({ tok: literalTokens[buffer] ?? 'id', lit: buffer });
   }
 }
