@@ -6,11 +6,10 @@
 // Upstream: kube-aggregator/pkg/controllers/status/remote/remote_available_controller.go (the
 // availability probe), apiserver/pkg/util/proxy/proxy.go ResolveCluster (ExternalName routing),
 // apiserver/pkg/server/options/authentication.go (the extension-apiserver-authentication configmap).
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../support/binaries.js';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
@@ -18,6 +17,7 @@ import { freePort, skipWithoutEtcd } from '../support/etcd.js';
 import { repoRoot, startExample, type RunningServer } from '../support/example-server.js';
 import { kubeBinaries, kubeBuildTimeoutMs, kubeTestsEnabled } from '../support/kube.js';
 import { kubectlFor, type Kubectl } from '../support/kubectl.js';
+import { waitFor, wardleDeployManifests } from '../support/wardle-deploy.js';
 
 const enabled =
   kubeTestsEnabled('the tests behind the real kube-aggregator') &&
@@ -31,33 +31,6 @@ const secretRef = 'wardle/wardle-apiserver-serving-cert';
 const serviceHost = 'wardle-apiserver.wardle.svc';
 
 type AuditEvent = { verb: string; objectRef?: { namespace?: string; resource?: string; name?: string }; user: { username: string }; impersonatedUser?: { username: string }; responseStatus?: { code: number } };
-type Obj = { kind: string; metadata: { name: string }; spec?: Record<string, unknown> } & Record<string, unknown>;
-
-/** deploy/ as the cluster gets it without a kubelet: no storage or Deployment, the Service an ExternalName to loopback. */
-function manifestsFor(port: number): string {
-  const objs: Obj[] = [];
-  for (const f of readdirSync(join(wardleDir, 'deploy')).filter((n) => n.endsWith('.yaml')).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(wardleDir, 'deploy', f), 'utf8'))) {
-      const o = doc.toJS() as Obj | null;
-      if (!o || o.kind === 'Deployment' || o.kind === 'PersistentVolumeClaim') continue;
-      if (o.kind === 'Service') o.spec = { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port, protocol: 'TCP' }] };
-      if (o.kind === 'APIService') (o.spec!.service as { port: number }).port = port; // ResolveCluster dials <externalName>:<this port>
-      objs.push(o);
-    }
-  }
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs });
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined, detail: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 for (const backend of ['sqlite', 'etcd3'] as const) {
   describe.runIf(enabled)(`examples/wardle behind the real kube-aggregator (delegated, ${backend})`, () => {
     let cp: ControlPlane;
@@ -91,7 +64,7 @@ for (const backend of ['sqlite', 'etcd3'] as const) {
       asAlice = kubectlFor(cp.kubeconfigForToken('alice', alice.token), wardleDir);
       port = await freePort();
 
-      const applied = admin('apply -f -', { input: manifestsFor(port) });
+      const applied = admin('apply -f -', { input: wardleDeployManifests(port) });
       expect(applied.stderr).toBe('');
       expect(applied.code).toBe(0);
 
