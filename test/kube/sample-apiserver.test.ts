@@ -50,4 +50,16 @@ describe.runIf(enabled)("Go's sample-apiserver behind the real kube-aggregator",
     expect(admin('create -f samples/flunder.yaml -n demo')).toMatchObject({ code: 0, stdout: 'flunder.wardle.example.com/my-first-flunder created\n' });
     expect(admin('get flunders -n demo -o name').stdout).toBe('flunder.wardle.example.com/my-first-flunder\n');
   });
+
+  it('BanFlunder refuses a flunder a fischer disallows; NamespaceLifecycle a create in a missing namespace', () => {
+    expect(admin('create -f samples/fischer.yaml').code).toBe(0);
+    const banned = admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'forbidden-flunder', namespace: 'demo' } }) });
+    expect(banned).toMatchObject({
+      code: 1,
+      stderr: 'Error from server (Forbidden): error when creating "STDIN": flunders.wardle.example.com "forbidden-flunder" is forbidden: this name may not be used, please change the resource name\n',
+    });
+    // aa-gen's wardle has no NamespaceLifecycle against the cluster yet: it creates this one (issue 11).
+    const nowhere = admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'lost', namespace: 'nowhere' } }) });
+    expect(nowhere).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): error when creating "STDIN": namespaces "nowhere" not found\n' });
+  });
 });
