@@ -173,6 +173,17 @@ for (const backend of ['sqlite', 'etcd3'] as const) {
       expect((await direct('a', 'not-a-token')).code).toBe(401);
     });
 
+    it('anonymous requests: kube-apiserver (anonymous on) refuses system:anonymous; the server itself (anonymous off) answers 401', async () => {
+      const path = '/apis/wardle.example.com/v1beta1/namespaces/a/flunders';
+      const viaKube = await httpsGet(`${cp.url}${path}`, { ca: cp.ca.cert });
+      expect(viaKube.code).toBe(403);
+      expect(JSON.parse(viaKube.body)).toMatchObject({ reason: 'Forbidden', message: 'flunders.wardle.example.com is forbidden: User "system:anonymous" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "a"' });
+      const ca = Buffer.from(servingSecret().data!['ca.crt']!, 'base64').toString();
+      const direct = await httpsGet(`https://127.0.0.1:${port}${path}`, { ca, servername: serviceHost });
+      expect(direct.code).toBe(401);
+      expect(JSON.parse(direct.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized' });
+    });
+
     it('kubectl --as impersonation through the aggregator arrives as the impersonated user', async () => {
       expect(admin('--as=alice get flunders -n a')).toMatchObject({ code: 0, stderr: 'No resources found in a namespace.\n' });
       expect(admin('--as=alice get flunders -n b').stderr).toContain('User "alice" cannot list resource "flunders"');
