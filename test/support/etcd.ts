@@ -174,7 +174,8 @@ async function healthy(endpoint: string, tls?: EtcdClientTls): Promise<boolean> 
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
