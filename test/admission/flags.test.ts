@@ -59,7 +59,7 @@ describe('server flags', () => {
       await runMain(group, ['--disable-admission-plugins=BanFlunder'], { out: () => {}, err: (l) => err.push(l) });
       expect(process.exitCode).toBe(2);
       expect(err).toEqual([
-        'error: disable-admission-plugins plugin "BanFlunder" is unknown (registered: Alpha, Beta, Gamma)',
+        'error: disable-admission-plugins plugin "BanFlunder" is unknown (registered: Alpha, Beta, Gamma, NamespaceLifecycle)',
         'Run with --help for usage.',
       ]);
     });

@@ -78,7 +78,7 @@ describe('wardle server flags', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      'error: enable-admission-plugins plugin "NoSuchPlugin" is unknown (registered: BanFlunder)\nRun with --help for usage.\n',
+      'error: enable-admission-plugins plugin "NoSuchPlugin" is unknown (registered: BanFlunder, NamespaceLifecycle)\nRun with --help for usage.\n',
     );
     expect(r.stdout).toBe('');
   });

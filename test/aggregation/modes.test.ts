@@ -115,6 +115,6 @@ describe('mode selection (completeOptions)', () => {
     expect(parsed.errors).toEqual([]);
     const c = completeOptions(parsed.value!, { inCluster });
     expect([c.standalone ? 'standalone' : 'delegated', c.secureServing.bindAddress]).toEqual([mode, bind]);
-    if (inCluster && mode === 'delegated') expect(c.kube).toEqual({ authentication: { kind: 'in-cluster' }, authorization: { kind: 'in-cluster' } });
+    if (inCluster && mode === 'delegated') expect(c.kube).toEqual({ authentication: { kind: 'in-cluster' }, authorization: { kind: 'in-cluster' }, core: { kind: 'in-cluster' } });
   });
 });

@@ -57,6 +57,8 @@ export interface KubeApiserverDoubleOptions {
   readonly configMap?: Readonly<Record<string, string>>;
   /** APIService objects present at start (apiregistration.k8s.io/v1). */
   readonly apiServices?: readonly any[];
+  /** Namespaces present at start (phase Active): served by GET, list and watch of /api/v1/namespaces. */
+  readonly namespaces?: readonly string[];
 }
 
 export interface DoubleRequest {
@@ -93,6 +95,14 @@ export interface KubeApiserverDouble {
   readonly apiServices: Map<string, any>;
   /** Every request received, in order. */
   readonly requests: DoubleRequest[];
+  /** Creates, changes (phase `Active` or `Terminating`) or, with undefined, deletes a namespace; watches see it unless paused. */
+  setNamespace(name: string, phase: 'Active' | 'Terminating' | undefined): void;
+  /** While paused, namespace changes are not sent to open namespace watches (a lagging informer). */
+  pauseNamespaceEvents(paused: boolean): void;
+  /** Namespace watches open now. */
+  openNamespaceWatches(): number;
+  /** Ends every open namespace watch with a 410 Expired ERROR event (the client must re-list). */
+  expireNamespaceWatches(): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +127,27 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
   let history: Array<{ rv: number; type: string; object: unknown }> = [];
   let historyFloor = resourceVersion;
   const watches = new Set<ServerResponse>();
+  const namespaces = new Map<string, any>();
+  const namespaceWatches = new Set<ServerResponse>();
+  let namespaceEventsPaused = false;
+  const namespaceObject = (name: string, phase: string, rv: number) => ({
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    metadata: { name, resourceVersion: String(rv), labels: { 'kubernetes.io/metadata.name': name } },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase },
+  });
+  const setNamespace = (name: string, phase: 'Active' | 'Terminating' | undefined) => {
+    const prev = namespaces.get(name);
+    if (!prev && !phase) return;
+    const rv = ++resourceVersion;
+    const next = phase ? namespaceObject(name, phase, rv) : undefined;
+    if (next) namespaces.set(name, next);
+    else namespaces.delete(name);
+    const event = { type: !prev ? 'ADDED' : next ? 'MODIFIED' : 'DELETED', object: next ?? { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rv) } } };
+    if (!namespaceEventsPaused) for (const w of namespaceWatches) sendEvent(w, event);
+  };
+  for (const n of opts.namespaces ?? []) setNamespace(n, 'Active');
   const configMapObject = (data: Readonly<Record<string, string>>, rv: number) => ({
     kind: 'ConfigMap',
     apiVersion: 'v1',
@@ -180,6 +211,22 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
         metadata: { resourceVersion: String(resourceVersion) },
         items: configMap ? [configMapObject(configMap, cmResourceVersion)] : [],
       });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/v1/namespaces') {
+      const watch = url.searchParams.get('watch');
+      if (watch === '1' || watch === 'true') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        namespaceWatches.add(res);
+        res.on('close', () => namespaceWatches.delete(res));
+        return;
+      }
+      return json(res, 200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items: [...namespaces.values()] });
+    }
+    const namespace = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && namespace) {
+      const ns = namespaces.get(namespace[1]);
+      return ns ? json(res, 200, ns) : status(res, 404, 'NotFound', `namespaces "${namespace[1]}" not found`, { name: namespace[1], kind: 'namespaces' });
     }
     const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.pathname);
     if (secret) {
@@ -278,6 +325,16 @@ export async function startKubeApiserverDouble(opts: KubeApiserverDoubleOptions 
     secrets,
     apiServices,
     requests,
+    setNamespace,
+    pauseNamespaceEvents: (p) => void (namespaceEventsPaused = p),
+    openNamespaceWatches: () => namespaceWatches.size,
+    expireNamespaceWatches() {
+      for (const w of namespaceWatches) {
+        sendEvent(w, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 } });
+        w.end();
+      }
+      namespaceWatches.clear();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -4,6 +4,7 @@
 // returns rather than calling process.exit, except on a second signal (forced stop).
 import type { ApiGroupDefinition } from '../api.js';
 import { selectAdmissionPlugins } from '../admission/plugins.js';
+import { registeredAdmissionPlugins } from '../admission/generic.js';
 import { completeOptions, parseOptions, usage, type CompletedConfig, type CompleteExtras } from './options.js';
 import { createServer, type RunningServer } from './server.js';
 
@@ -28,7 +29,7 @@ function resolveConfig(group: ApiGroupDefinition, argv: readonly string[], extra
   if (parsed.errors.length > 0 || !parsed.value) return { kind: 'usage-errors', errors: parsed.errors };
   if (parsed.value.help) return { kind: 'help' };
   // Admission plugin names are known only with the group: unknown ones are usage errors too.
-  const admissionErrors = selectAdmissionPlugins(group.admissionPlugins ?? [], parsed.value.admission).errors;
+  const admissionErrors = selectAdmissionPlugins(registeredAdmissionPlugins(group.admissionPlugins ?? []), parsed.value.admission).errors;
   if (admissionErrors.length > 0) return { kind: 'usage-errors', errors: admissionErrors };
   return { kind: 'config', config: completeOptions(parsed.value, extras) };
 }

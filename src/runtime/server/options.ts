@@ -91,6 +91,8 @@ export interface ServerOptions {
   auth: AuthConfig;
   /** Things to print loudly at startup (AlwaysAllow, flags without effect). */
   warnings: string[];
+  /** `--kubeconfig`: the core API client of the admission plugins (NamespaceLifecycle). */
+  coreKubeconfig?: string;
   /** `--enable-admission-plugins`, `--disable-admission-plugins`; checked against the group's plugins by runMain. */
   admission?: { enablePlugins: string[]; disablePlugins: string[] };
   /** `--help` was given: print `usage()` and exit 0. */
@@ -377,6 +379,11 @@ export const flagTable: FlagSpec[] = [
       return undefined;
     },
   },
+  pathFlag(
+    'kubeconfig',
+    "kubeconfig file pointing at the 'core' kubernetes server: NamespaceLifecycle admission reads its namespaces. (default: the pod's service account when deployed; none: NamespaceLifecycle is off)",
+    (o, path) => (o.coreKubeconfig = path),
+  ),
   {
     name: 'enable-admission-plugins',
     type: 'string',
@@ -566,7 +573,7 @@ export interface CompletedConfig {
    * The kube-apiserver to delegate to: the kubeconfig flags, else the in-cluster service
    * account when running in a pod (k8s.io/apiserver's fallback); undefined: none.
    */
-  readonly kube: { readonly authentication?: KubeconfigSource; readonly authorization?: KubeconfigSource };
+  readonly kube: { readonly authentication?: KubeconfigSource; readonly authorization?: KubeconfigSource; readonly core?: KubeconfigSource };
   /** `--serving-cert-secret`: the serving certificate and caBundle come from the cluster. */
   readonly inCluster?: {
     readonly secret: ObjectRef;
@@ -620,6 +627,8 @@ export function completeOptions(o: ServerOptions, extras: CompleteExtras = {}): 
   const kube = {
     authentication: source(a.authentication.kubeconfig, '--authentication-kubeconfig'),
     authorization: a.authorization.mode === 'Webhook' ? source(a.authorization.kubeconfig, '--authorization-kubeconfig') : undefined,
+    // k8s.io/apiserver pkg/server/options/coreapi.go: --kubeconfig, else the in-cluster config.
+    core: source(o.coreKubeconfig && resolve(cwd, o.coreKubeconfig), '--kubeconfig'),
   };
   const standalone = !(explicitSource || kube.authentication);
   // The parse-time warning about a missing --authorization-kubeconfig is moot when the pod's

@@ -115,7 +115,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   // 3. Storage.
   let backends: Backends;
   try {
-    backends = await openBackends(group, config, await readEtcdTls(config.storage.etcdTls));
+    backends = await openBackends(group, config, await readEtcdTls(config.storage.etcdTls), config.kube.core ? kubeClientFor(config.kube.core) : undefined);
   } catch (e) {
     await security.close();
     throw e;

@@ -6,6 +6,10 @@ import type { ApiGroupDefinition } from '../api.js';
 import { createAdmissionChain, type AdmissionChain } from '../admission/chain.js';
 import { createListers, type HubReader } from '../admission/listers.js';
 import { selectAdmissionPlugins } from '../admission/plugins.js';
+import { missingCoreClient, registeredAdmissionPlugins } from '../admission/generic.js';
+import { namespaceLifecyclePlugin, namespaceLifecyclePluginName } from '../admission/namespace-lifecycle.js';
+import { watchNamespaces, type NamespaceCache } from '../admission/namespaces.js';
+import type { KubeClient } from '../auth/kube-client.js';
 import { resourceRoutes } from '../endpoints/resources.js';
 import type { ResourceStore } from '../registry/interface.js';
 import { createResourceStore } from '../registry/store.js';
@@ -26,20 +30,29 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-/** `etcdTls`: the contents of the --etcd-cafile/--etcd-certfile/--etcd-keyfile files. */
-export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig, etcdTls: TlsClientOptions = {}): Promise<Backends> {
+/**
+ * `etcdTls`: the contents of the --etcd-cafile/--etcd-certfile/--etcd-keyfile files. `core`: the
+ * core API client (--kubeconfig) the generic admission plugins read namespaces with.
+ */
+export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig, etcdTls: TlsClientOptions = {}, core?: KubeClient): Promise<Backends> {
   const stores = new Map<string, ResourceStore & HubReader>();
-  const admission = admissionChain(group, config, stores);
+  const { chain: admission, namespaces } = admissionChain(group, config, stores, core);
   const s = config.storage;
-  const storage = await openStorage({
-    backend: s.backend,
-    dataDir: config.dataDir,
-    etcdServers: [...s.etcdServers],
-    etcdPrefix: s.etcdPrefix,
-    etcdTls,
-    maxObjectBytes: s.maxObjectBytes,
-    sqliteMaxPageCount: s.sqliteMaxPageCount,
-  });
+  let storage: Storage;
+  try {
+    storage = await openStorage({
+      backend: s.backend,
+      dataDir: config.dataDir,
+      etcdServers: [...s.etcdServers],
+      etcdPrefix: s.etcdPrefix,
+      etcdTls,
+      maxObjectBytes: s.maxObjectBytes,
+      sqliteMaxPageCount: s.sqliteMaxPageCount,
+    });
+  } catch (e) {
+    namespaces?.close(); // the watch of namespaces started above
+    throw e;
+  }
   // Keys are `<prefix>/<group>/<resource>/<namespace>/<name>`.
   const keyPrefix = s.etcdPrefix.replace(/\/+$/, '');
   const caches: CachedStorage[] = [];
@@ -70,6 +83,7 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
       await app.register(resourceRoutes, { group, stores, minRequestTimeoutSeconds: config.minRequestTimeoutSeconds });
     },
     async close() {
+      namespaces?.close();
       await Promise.allSettled(caches.map((c) => c.close()));
       await storage.close();
     },
@@ -78,10 +92,27 @@ export async function openBackends(group: ApiGroupDefinition, config: CompletedC
 
 /**
  * The enabled admission plugins (--enable/--disable-admission-plugins), reading other kinds
- * through listers over `stores` (filled after this, read per request).
+ * through listers over `stores` (filled after this, read per request). NamespaceLifecycle, when
+ * enabled with a core client, comes with the namespace cache it watches (closed with the backends).
  */
-function admissionChain(group: ApiGroupDefinition, config: CompletedConfig, stores: ReadonlyMap<string, HubReader>): AdmissionChain | undefined {
-  const selection = selectAdmissionPlugins(group.admissionPlugins ?? [], config.admission);
-  if (selection.errors.length) throw new Error(selection.errors.join('; '));
-  return selection.plugins.length ? createAdmissionChain(selection.plugins, createListers(stores)) : undefined;
+function admissionChain(
+  group: ApiGroupDefinition,
+  config: CompletedConfig,
+  stores: ReadonlyMap<string, HubReader>,
+  core: KubeClient | undefined,
+): { chain?: AdmissionChain; namespaces?: NamespaceCache } {
+  const project = group.admissionPlugins ?? [];
+  const noClient = missingCoreClient(config.admission?.enablePlugins ?? [], Boolean(core));
+  if (noClient) throw new Error(noClient);
+  // On by default once made; a disabled one watches nothing.
+  const lifecycleOn = core !== undefined && !config.admission?.disablePlugins.includes(namespaceLifecyclePluginName);
+  const namespaces = lifecycleOn ? watchNamespaces(core) : undefined;
+  const generic = namespaces && core ? [namespaceLifecyclePlugin(namespaces, core)] : [];
+  const selection = selectAdmissionPlugins(registeredAdmissionPlugins(project, generic), config.admission);
+  if (selection.errors.length) {
+    namespaces?.close();
+    throw new Error(selection.errors.join('; '));
+  }
+  const { plugins } = selection;
+  return { chain: plugins.length ? createAdmissionChain(plugins, createListers(stores)) : undefined, namespaces };
 }
