@@ -112,10 +112,13 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
   // 2. Authentication, authorization, audit.
   const security = await buildSecurity(config, certs.ca.cert);
 
-  // 3. Storage.
+  // 3. Storage, and admission (with the core API client of --kubeconfig, whose failures are
+  //    logged by fastify once it exists).
+  const coreLog: { warn(m: string): void } = { warn: (m) => void startupLog.push(m) };
   let backends: Backends;
   try {
-    backends = await openBackends(group, config, await readEtcdTls(config.storage.etcdTls), config.kube.core ? kubeClientFor(config.kube.core) : undefined);
+    const core = config.kube.core ? { client: kubeClientFor(config.kube.core), log: coreLog } : undefined;
+    backends = await openBackends(group, config, await readEtcdTls(config.storage.etcdTls), core);
   } catch (e) {
     await security.close();
     throw e;
@@ -147,6 +150,7 @@ export async function createServer(group: ApiGroupDefinition, config: CompletedC
       frameworkErrors: frameworkErrorHandler(config.maxRequestBodyBytes),
     }) as unknown as FastifyInstance;
 
+    coreLog.warn = (m) => app.log.warn(m);
     installStatusHandlers(app, { maxRequestBodyBytes: config.maxRequestBodyBytes });
     installUnreadBodyClose(app);
     installMetrics(app, group.kinds); // first, so it counts what the chain refuses too

@@ -30,11 +30,14 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-/**
- * `etcdTls`: the contents of the --etcd-cafile/--etcd-certfile/--etcd-keyfile files. `core`: the
- * core API client (--kubeconfig) the generic admission plugins read namespaces with.
- */
-export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig, etcdTls: TlsClientOptions = {}, core?: KubeClient): Promise<Backends> {
+/** The core API client (--kubeconfig) the generic admission plugins read namespaces with, and where their failures go. */
+export interface CoreAPI {
+  readonly client: KubeClient;
+  readonly log: { warn(message: string): void };
+}
+
+/** `etcdTls`: the contents of the --etcd-cafile/--etcd-certfile/--etcd-keyfile files. */
+export async function openBackends(group: ApiGroupDefinition, config: CompletedConfig, etcdTls: TlsClientOptions = {}, core?: CoreAPI): Promise<Backends> {
   const stores = new Map<string, ResourceStore & HubReader>();
   const { chain: admission, namespaces } = admissionChain(group, config, stores, core);
   const s = config.storage;
@@ -99,15 +102,15 @@ function admissionChain(
   group: ApiGroupDefinition,
   config: CompletedConfig,
   stores: ReadonlyMap<string, HubReader>,
-  core: KubeClient | undefined,
+  core: CoreAPI | undefined,
 ): { chain?: AdmissionChain; namespaces?: NamespaceCache } {
   const project = group.admissionPlugins ?? [];
   const noClient = missingCoreClient(config.admission?.enablePlugins ?? [], Boolean(core));
   if (noClient) throw new Error(noClient);
   // On by default once made; a disabled one watches nothing.
   const lifecycleOn = core !== undefined && !config.admission?.disablePlugins.includes(namespaceLifecyclePluginName);
-  const namespaces = lifecycleOn ? watchNamespaces(core) : undefined;
-  const generic = namespaces && core ? [namespaceLifecyclePlugin(namespaces, core)] : [];
+  const namespaces = lifecycleOn ? watchNamespaces(core.client, { onError: (e) => core.log.warn(`NamespaceLifecycle: ${e.message}`) }) : undefined;
+  const generic = namespaces && core ? [namespaceLifecyclePlugin(namespaces, core.client)] : [];
   const selection = selectAdmissionPlugins(registeredAdmissionPlugins(project, generic), config.admission);
   if (selection.errors.length) {
     namespaces?.close();
