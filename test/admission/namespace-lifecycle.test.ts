@@ -119,6 +119,19 @@ describe('NamespaceLifecycle with --kubeconfig (lifecycle/admission.go, against 
     expect((await t.fetch(`${flunders('closing')}/stays`, { method: 'DELETE' })).status).toBe(200);
   });
 
+  it('an update in a namespace that is gone is 404 too (after the live GET); its delete passes', async () => {
+    kube.setNamespace('vanishing', 'Active');
+    const made = await create('left', 'vanishing');
+    expect(made.status).toBe(201);
+    kube.setNamespace('vanishing', undefined);
+    await new Promise((r) => setTimeout(r, 100)); // the watch delivers the deletion
+    const put = await t.fetch(`${flunders('vanishing')}/left`, { method: 'PUT', headers: json, body: JSON.stringify({ ...made.json(), spec: { reference: 'y' } }) });
+    expect(put.status).toBe(404);
+    expect(put.json()).toMatchObject({ reason: 'NotFound', message: 'namespaces "vanishing" not found', details: { name: 'vanishing', kind: 'namespaces' } });
+    expect(liveGets('vanishing')).toBe(1);
+    expect((await t.fetch(`${flunders('vanishing')}/left`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('cluster-scoped kinds are not checked', async () => {
     const before = kube.requests.length;
     const r = await t.fetch('/apis/wardle.example.com/v1alpha1/fischers', {
