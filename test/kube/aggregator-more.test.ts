@@ -1,0 +1,258 @@
+// More of examples/wardle behind the REAL kube-aggregator (the harness of aggregator.test.ts, on
+// sqlite): `kubectl get -w` and client-node's Watch streamed through kube-apiserver's proxy,
+// `kubectl edit`, fischers (cluster-scoped) and `kubectl apply -f samples/`.
+//
+// Upstream: kube-aggregator/pkg/apiserver/handler_proxy.go (the proxy, which streams watches),
+// kubectl/pkg/cmd/get/get.go (watch, --output-watch-events), kubectl/pkg/cmd/edit (KUBE_EDITOR).
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../support/binaries.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { freePort, skipWithoutEtcd } from '../support/etcd.js';
+import { repoRoot, startExample, type RunningServer } from '../support/example-server.js';
+import { kubeBinaries, kubeBuildTimeoutMs, kubeTestsEnabled } from '../support/kube.js';
+import { kubectlFor, type Kubectl } from '../support/kubectl.js';
+import { waitFor, wardleDeployManifests } from '../support/wardle-deploy.js';
+
+const enabled =
+  kubeTestsEnabled('more tests behind the real kube-aggregator') &&
+  requireBinary('kubectl', 'more tests behind the real kube-aggregator') &&
+  !skipWithoutEtcd('more tests behind the real kube-aggregator');
+
+const wardleDir = join(repoRoot, 'examples/wardle');
+const versions = ['v1beta1', 'v1alpha1'];
+const secretRef = 'wardle/wardle-apiserver-serving-cert';
+const serviceHost = 'wardle-apiserver.wardle.svc';
+
+/** A long-running kubectl (a watch): its output so far, a wait for a line, and a stop by its own process group. */
+function spawnKubectl(kubeconfig: string, args: readonly string[]) {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { cwd: wardleDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // A hard bound: the watch never outlives the test.
+  const bound = setTimeout(() => stop(), 60_000);
+  const stop = () => {
+    clearTimeout(bound);
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  return {
+    lines: () => out.split('\n').filter(Boolean),
+    stderr: () => err,
+    waitForLine: (what: string, re: RegExp) =>
+      waitFor(`kubectl ${args.join(' ')} to print ${what}`, 30_000, () => (out.split('\n').some((l) => re.test(l)) ? true : undefined), () => `stdout:\n${out}\nstderr:\n${err}`),
+    stop,
+  };
+}
+
+describe.runIf(enabled)('examples/wardle behind the real kube-aggregator: watch, edit, fischers, samples (delegated, sqlite)', () => {
+  let cp: ControlPlane;
+  let admin: Kubectl;
+  let server: RunningServer | undefined;
+  let dataDir: string;
+  let scratch: string;
+
+  const available = (v: string) =>
+    (JSON.parse(admin(`get apiservice ${v}.wardle.example.com -o json`).stdout || '{}') as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.find((c) => c.type === 'Available');
+  const debug = () => `${admin('get apiservices -o wide').stdout}\n--- wardle ---\n${server?.output().slice(-3000)}\n--- kube ---\n${cp.output().slice(-3000)}`;
+
+  beforeAll(async () => {
+    const binaries = await kubeBinaries();
+    cp = await startControlPlane({ binaries });
+    admin = kubectlFor(cp.adminKubeconfig, wardleDir);
+    const port = await freePort();
+    const applied = admin('apply -f -', { input: wardleDeployManifests(port) });
+    expect(applied.code, applied.stderr).toBe(0);
+    const token = admin('create token wardle-apiserver -n wardle --duration=2h');
+    expect(token.code, token.stderr).toBe(0);
+    const kubeconfig = cp.kubeconfigForToken('wardle-apiserver', token.stdout.trim());
+    dataDir = mkdtempSync(join(tmpdir(), 'aa-gen-wardle-kube-more-'));
+    scratch = mkdtempSync(join(tmpdir(), 'aa-gen-kube-more-'));
+    server = await startExample('wardle', {
+      dataDir,
+      args: [
+        `--secure-port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--storage-backend=sqlite',
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        `--serving-cert-secret=${secretRef}`,
+        `--serving-cert-hosts=wardle-apiserver,wardle-apiserver.wardle,${serviceHost},${serviceHost}.cluster.local`,
+      ],
+    });
+    await waitFor('both APIServices Available=True', 120_000, () => (versions.every((v) => available(v)?.status === 'True') ? true : undefined), debug);
+  }, kubeBuildTimeoutMs + 300_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await cp?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }, 60_000);
+
+  it('kubectl get flunders -w through kube-apiserver prints the flunders another kubectl creates, updates and deletes', async () => {
+    // kubectl prints nothing for an empty list: the first flunder exists before the watch, so
+    // its line (after the header) says the list was read and the watch established.
+    expect(admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'watched', namespace: 'default' } }) }).code).toBe(0);
+    const watch = spawnKubectl(cp.adminKubeconfig, ['get', 'flunders', '-n', 'default', '-w', '-o', 'custom-columns=NAME:.metadata.name,REF:.spec.flunderReference']);
+    try {
+      await watch.waitForLine('the existing flunder', /^watched\s+<none>$/);
+      expect(admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'second', namespace: 'default' } }) }).code).toBe(0);
+      await watch.waitForLine('the created flunder', /^second\s+<none>$/);
+      expect(admin(`patch flunder watched -n default --type=merge -p '{"spec":{"referenceType":"Flunder","flunderReference":"other"}}'`).code).toBe(0);
+      await watch.waitForLine('the updated flunder', /^watched\s+other$/);
+      expect(admin('delete flunder watched -n default').code).toBe(0);
+      // Without --output-watch-events a DELETED event prints the object as it was last: one more line.
+      await waitFor('the deletion line', 30_000, () => (watch.lines().filter((l) => l.startsWith('watched')).length >= 3 ? true : undefined), () => watch.lines().join('\n'));
+      expect(watch.lines().map((l) => l.split(/\s+/))).toEqual([['NAME', 'REF'], ['watched', '<none>'], ['second', '<none>'], ['watched', 'other'], ['watched', 'other']]);
+      expect(watch.stderr()).toBe('');
+      expect(admin('delete flunder second -n default').code).toBe(0);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('kubectl get flunders -w --output-watch-events names each event: ADDED, MODIFIED, DELETED', async () => {
+    expect(admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'evented', namespace: 'default' } }) }).code).toBe(0);
+    const watch = spawnKubectl(cp.adminKubeconfig, ['get', 'flunders', '-n', 'default', '-w', '--output-watch-events']);
+    try {
+      // The server's Table (watch with as=Table) and kubectl's EVENT column; the existing object
+      // comes as ADDED, from the initial list.
+      await watch.waitForLine('ADDED', /^ADDED\s+evented\s+\d+s$/);
+      expect(admin(`label flunder evented -n default touched=yes`).code).toBe(0);
+      await watch.waitForLine('MODIFIED', /^MODIFIED\s+evented\s+\d+s$/);
+      expect(admin('delete flunder evented -n default').code).toBe(0);
+      await watch.waitForLine('DELETED', /^DELETED\s+evented\s+\d+s$/);
+      // REFERENCE-TYPE is empty: the flunder has no spec.referenceType.
+      expect(watch.lines().map((l) => l.split(/\s+/).slice(0, 2))).toEqual([['EVENT', 'NAME'], ['ADDED', 'evented'], ['MODIFIED', 'evented'], ['DELETED', 'evented']]);
+      expect(watch.lines()[0]).toMatch(/^EVENT\s+NAME\s+REFERENCE-TYPE\s+AGE$/);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('client-node\'s Watch through kube-apiserver receives ADDED, MODIFIED and DELETED with the objects', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cp.adminKubeconfig);
+    const events: [string, string, string | undefined][] = [];
+    let failure: unknown;
+    const req = await new k8s.Watch(kc).watch(
+      '/apis/wardle.example.com/v1beta1/namespaces/default/flunders',
+      {},
+      (type: string, obj: { metadata: { name: string; labels?: Record<string, string> } }) => {
+        if (obj.metadata.name === 'streamed') events.push([type, obj.metadata.name, obj.metadata.labels?.step]);
+      },
+      (err: unknown) => (failure = err),
+    );
+    try {
+      expect(admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'streamed', namespace: 'default', labels: { step: 'one' } } }) }).code).toBe(0);
+      expect(admin('label flunder streamed -n default step=two --overwrite').code).toBe(0);
+      expect(admin('delete flunder streamed -n default').code).toBe(0);
+      await waitFor('three events', 30_000, () => (events.length >= 3 ? true : undefined), () => JSON.stringify({ events, failure }));
+      expect(events).toEqual([
+        ['ADDED', 'streamed', 'one'],
+        ['MODIFIED', 'streamed', 'two'],
+        ['DELETED', 'streamed', 'two'],
+      ]);
+    } finally {
+      req.abort();
+    }
+  });
+
+  it('kubectl edit flunder with KUBE_EDITOR a sed script: the edited field is stored', () => {
+    expect(admin('create -f -', { input: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'edited', namespace: 'default' }, spec: { referenceType: 'Flunder', flunderReference: 'before' } }) }).code).toBe(0);
+    const editor = join(scratch, 'editor.sh');
+    writeFileSync(editor, '#!/bin/sh\nsed -i "s/flunderReference: before/flunderReference: after/" "$1"\n');
+    chmodSync(editor, 0o755);
+    const r = admin('edit flunder edited -n default', { env: { KUBE_EDITOR: editor } });
+    expect(r.stderr).toBe('');
+    expect(r).toMatchObject({ code: 0, stdout: 'flunder.wardle.example.com/edited edited\n' });
+    const got = JSON.parse(admin('get flunder edited -n default -o json').stdout) as { spec: Record<string, string> };
+    expect(got.spec).toEqual({ referenceType: 'Flunder', flunderReference: 'after' });
+    // An editor that changes nothing: kubectl says so and sends no update.
+    expect(admin('edit flunder edited -n default', { env: { KUBE_EDITOR: 'true' } })).toMatchObject({ code: 0, stderr: 'Edit cancelled, no changes made.\n' });
+    expect(admin('delete flunder edited -n default').code).toBe(0);
+  });
+
+  it('fischers (cluster-scoped, v1alpha1) create, get, list and delete through the aggregator', () => {
+    const fischer = { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Fischer', metadata: { name: 'cluster-fischer' }, disallowedFlunders: ['a', 'b'] };
+    expect(admin('create -f -', { input: JSON.stringify(fischer) })).toMatchObject({ code: 0, stdout: 'fischer.wardle.example.com/cluster-fischer created\n' });
+    const got = JSON.parse(admin('get fischer cluster-fischer -o json').stdout) as { metadata: { name: string; namespace?: string; uid: string }; disallowedFlunders: string[] };
+    expect(got.metadata.namespace).toBeUndefined();
+    expect(got.disallowedFlunders).toEqual(['a', 'b']);
+    // Cluster-scoped: -n is ignored by kubectl, the list is the same from any namespace.
+    expect(admin('get fischers -o name').stdout).toBe('fischer.wardle.example.com/cluster-fischer\n');
+    expect(admin('get fischers -n kube-system -o name').stdout).toBe('fischer.wardle.example.com/cluster-fischer\n');
+    expect(admin('get fischers').stdout).toMatch(/^NAME\s+AGE\ncluster-fischer\s+\d+s\n$/);
+    expect(admin('delete fischer cluster-fischer')).toMatchObject({ code: 0, stdout: 'fischer.wardle.example.com "cluster-fischer" deleted\n' });
+    expect(admin('get fischer cluster-fischer').stderr).toContain('Error from server (NotFound): fischers.wardle.example.com "cluster-fischer" not found');
+  });
+
+  it('kubectl apply -f samples/ (the examples\' own samples) creates, then reapplies unchanged, then deletes', () => {
+    const first = admin('apply -f samples/ -n default');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('fischer.wardle.example.com/my-first-fischer created\nflunder.wardle.example.com/my-first-flunder created\n');
+    expect(admin('apply -f samples/ -n default').stdout).toBe('fischer.wardle.example.com/my-first-fischer unchanged\nflunder.wardle.example.com/my-first-flunder unchanged\n');
+    const flunder = JSON.parse(admin('get flunder my-first-flunder -n default -o json').stdout) as { metadata: { annotations: Record<string, string> } };
+    expect(Object.keys(flunder.metadata.annotations)).toEqual(['kubectl.kubernetes.io/last-applied-configuration']);
+    expect(admin('delete -f samples/ -n default').stdout).toBe('fischer.wardle.example.com "my-first-fischer" deleted\nflunder.wardle.example.com "my-first-flunder" deleted\n');
+  });
+
+  it('the seed\'s lab: an openssl CA and client certificate (CN=development, O=system:masters, RSA 4096) in a P12 bundle, curl --cert-type P12 answers 200 with a FlunderList', async () => {
+    // Step by step as the seed did it, with the machine's openssl and curl.
+    const lab = join(scratch, 'lab');
+    mkdirSync(lab);
+    const sh = (cmd: string) => {
+      const r = spawnSync('sh', ['-c', cmd], { cwd: lab, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, `${cmd}\n${r.stdout}${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    sh('openssl genrsa -out ca.key 4096');
+    sh('openssl req -x509 -new -nodes -key ca.key -subj "/CN=development-ca" -days 1 -out ca.crt');
+    sh('openssl genrsa -out client.key 4096');
+    sh('openssl req -new -key client.key -subj "/CN=development/O=system:masters" -out client.csr');
+    sh('openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out client.crt');
+    sh('openssl pkcs12 -export -in client.crt -inkey client.key -out client.p12 -passout pass:P@ssw0rd');
+    expect(sh('openssl x509 -in client.crt -noout -subject')).toBe('subject=CN = development, O = system:masters\n');
+
+    const labData = mkdtempSync(join(tmpdir(), 'aa-gen-wardle-lab-'));
+    let labServer: RunningServer | undefined;
+    try {
+      const port = await freePort();
+      labServer = await startExample('wardle', {
+        dataDir: labData,
+        args: [
+          `--secure-port=${port}`,
+          `--etcd-servers=${cp.etcd.endpoint}`,
+          '--etcd-prefix=/wardle-lab',
+          `--authentication-kubeconfig=${cp.adminKubeconfig}`,
+          `--authorization-kubeconfig=${cp.adminKubeconfig}`,
+          `--client-ca-file=${join(lab, 'ca.crt')}`,
+        ],
+      });
+      const curl = (extra: string) =>
+        spawnSync('sh', ['-c', `curl -sS --cacert '${join(labData, 'certs/ca.crt')}' -w '\\n%{http_code}' ${extra} https://localhost:${port}/apis/wardle.example.com/v1alpha1/namespaces/default/flunders`], { cwd: lab, encoding: 'utf8', timeout: 30_000 });
+      const r = curl('--cert-type P12 --cert client.p12:P@ssw0rd');
+      expect(r.stderr).toBe('');
+      const [body, code] = [r.stdout.slice(0, r.stdout.lastIndexOf('\n')), r.stdout.slice(r.stdout.lastIndexOf('\n') + 1)];
+      expect(code).toBe('200');
+      expect(JSON.parse(body)).toMatchObject({ kind: 'FlunderList', apiVersion: 'wardle.example.com/v1alpha1', items: [] });
+      // Without the certificate: no user, 401 (anonymous is off in aa-gen's server).
+      expect(curl('').stdout).toMatch(/"reason":"Unauthorized"[^]*\n401$/);
+    } finally {
+      await labServer?.stop();
+      rmSync(labData, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
