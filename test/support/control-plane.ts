@@ -35,8 +35,10 @@ export interface ControlPlane {
   readonly dir: string;
   /** The CA of kube-apiserver's serving certificate and of its client certificates (--client-ca-file). */
   readonly ca: CertKeyPair;
-  /** The front-proxy CA (--requestheader-client-ca-file) and the aggregator's client certificate. */
+  /** The front-proxy CA (--requestheader-client-ca-file); a new one after `restartApiserver({ rotateFrontProxy })`. */
   readonly frontProxyCA: CertKeyPair;
+  /** The aggregator's proxy client certificate (--proxy-client-cert-file), issued by `frontProxyCA`. */
+  readonly proxyClient: CertKeyPair;
   /** kubeconfig of `admin` in system:masters, a client certificate. */
   readonly adminKubeconfig: string;
   /** That client certificate, for raw requests. */
@@ -44,6 +46,12 @@ export interface ControlPlane {
   readonly etcd: EtcdHandle;
   /** Writes a kubeconfig that authenticates with a bearer token. */
   kubeconfigForToken(name: string, token: string): string;
+  /**
+   * Stops kube-apiserver and starts it again on the same port, etcd and data; with
+   * `rotateFrontProxy`, a new front-proxy CA and proxy client certificate first (the files of
+   * the same flags rewritten), so that it writes the new CA into extension-apiserver-authentication.
+   */
+  restartApiserver(opts?: { rotateFrontProxy?: boolean }): Promise<void>;
   /** The last output of kube-apiserver (and kube-controller-manager), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -73,13 +81,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const url = `https://127.0.0.1:${port}`;
 
     const ca = await createCA('kube-test-ca');
-    const frontProxyCA = await createCA('kube-test-front-proxy-ca');
+    let frontProxyCA = await createCA('kube-test-front-proxy-ca');
     const serving = await issueCertificate(ca, {
       commonName: 'kube-apiserver',
       serverNames: ['127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', '10.0.0.1'],
     });
     const admin = await issueCertificate(ca, { commonName: 'admin', organizations: ['system:masters'], client: true });
-    const proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
+    let proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
     const sa = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
     const kubeconfig = (name: string, user: Record<string, string>): string =>
@@ -130,6 +138,19 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     procs.push(launch(opts.binaries.kubeApiserver, apiserverArgs, log));
     await waitReady(url, ca.cert, admin, procs[0]!, () => out, 180_000);
 
+    const restartApiserver = async (o: { rotateFrontProxy?: boolean } = {}): Promise<void> => {
+      await stopProcess(procs[0]!);
+      if (o.rotateFrontProxy) {
+        frontProxyCA = await createCA('kube-test-front-proxy-ca-rotated');
+        proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
+        file('front-proxy-ca.crt', frontProxyCA.cert);
+        file('front-proxy-client.crt', proxyClient.cert);
+        file('front-proxy-client.key', proxyClient.key);
+      }
+      procs[0] = launch(opts.binaries.kubeApiserver, apiserverArgs, log);
+      await waitReady(url, ca.cert, admin, procs[0], () => out, 180_000);
+    };
+
     if (opts.controllerManager) {
       procs.push(
         launch(
@@ -153,7 +174,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       url,
       dir,
       ca,
-      frontProxyCA,
+      get frontProxyCA() {
+        return frontProxyCA;
+      },
+      get proxyClient() {
+        return proxyClient;
+      },
+      restartApiserver,
       adminKubeconfig,
       admin,
       etcd,
