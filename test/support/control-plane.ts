@@ -35,8 +35,10 @@ export interface ControlPlane {
   readonly dir: string;
   /** The CA of kube-apiserver's serving certificate and of its client certificates (--client-ca-file). */
   readonly ca: CertKeyPair;
-  /** The front-proxy CA (--requestheader-client-ca-file); a new one after `restartApiserver({ rotateFrontProxy })`. */
+  /** The front-proxy CA (--requestheader-client-ca-file); the new one after `restartApiserver({ rotateFrontProxy: 'switch-cert' })`. */
   readonly frontProxyCA: CertKeyPair;
+  /** After `add-ca`: the CA the next `switch-cert` moves to. */
+  readonly nextFrontProxyCA: CertKeyPair | undefined;
   /** The aggregator's proxy client certificate (--proxy-client-cert-file), issued by `frontProxyCA`. */
   readonly proxyClient: CertKeyPair;
   /** kubeconfig of `admin` in system:masters, a client certificate. */
@@ -47,11 +49,13 @@ export interface ControlPlane {
   /** Writes a kubeconfig that authenticates with a bearer token. */
   kubeconfigForToken(name: string, token: string): string;
   /**
-   * Stops kube-apiserver and starts it again on the same port, etcd and data; with
-   * `rotateFrontProxy`, a new front-proxy CA and proxy client certificate first (the files of
-   * the same flags rewritten), so that it writes the new CA into extension-apiserver-authentication.
+   * Stops kube-apiserver and starts it again on the same port, etcd and data. A front-proxy
+   * rotation goes in two restarts, as one rotates a CA: `add-ca` trusts a new CA next to the
+   * old one (the proxy certificate unchanged), `switch-cert` then serves a proxy certificate of
+   * the new CA and trusts only it. kube-apiserver writes what it trusts into
+   * extension-apiserver-authentication.
    */
-  restartApiserver(opts?: { rotateFrontProxy?: boolean }): Promise<void>;
+  restartApiserver(opts?: { rotateFrontProxy?: 'add-ca' | 'switch-cert' }): Promise<void>;
   /** The last output of kube-apiserver (and kube-controller-manager), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -138,10 +142,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     procs.push(launch(opts.binaries.kubeApiserver, apiserverArgs, log));
     await waitReady(url, ca.cert, admin, procs[0]!, () => out, 180_000);
 
-    const restartApiserver = async (o: { rotateFrontProxy?: boolean } = {}): Promise<void> => {
+    let nextFrontProxyCA: CertKeyPair | undefined;
+    const restartApiserver = async (o: { rotateFrontProxy?: 'add-ca' | 'switch-cert' } = {}): Promise<void> => {
       await stopProcess(procs[0]!);
-      if (o.rotateFrontProxy) {
-        frontProxyCA = await createCA('kube-test-front-proxy-ca-rotated');
+      if (o.rotateFrontProxy === 'add-ca') {
+        nextFrontProxyCA = await createCA('kube-test-front-proxy-ca-rotated');
+        file('front-proxy-ca.crt', frontProxyCA.cert + nextFrontProxyCA.cert);
+      } else if (o.rotateFrontProxy === 'switch-cert') {
+        if (!nextFrontProxyCA) throw new Error("restartApiserver: 'switch-cert' needs an 'add-ca' restart first");
+        frontProxyCA = nextFrontProxyCA;
         proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
         file('front-proxy-ca.crt', frontProxyCA.cert);
         file('front-proxy-client.crt', proxyClient.cert);
@@ -176,6 +185,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       ca,
       get frontProxyCA() {
         return frontProxyCA;
+      },
+      get nextFrontProxyCA() {
+        return nextFrontProxyCA;
       },
       get proxyClient() {
         return proxyClient;
