@@ -35,8 +35,12 @@ export interface ControlPlane {
   readonly dir: string;
   /** The CA of kube-apiserver's serving certificate and of its client certificates (--client-ca-file). */
   readonly ca: CertKeyPair;
-  /** The front-proxy CA (--requestheader-client-ca-file) and the aggregator's client certificate. */
+  /** The front-proxy CA (--requestheader-client-ca-file); the new one after `restartApiserver({ rotateFrontProxy: 'switch-cert' })`. */
   readonly frontProxyCA: CertKeyPair;
+  /** After `add-ca`: the CA the next `switch-cert` moves to. */
+  readonly nextFrontProxyCA: CertKeyPair | undefined;
+  /** The aggregator's proxy client certificate (--proxy-client-cert-file), issued by `frontProxyCA`. */
+  readonly proxyClient: CertKeyPair;
   /** kubeconfig of `admin` in system:masters, a client certificate. */
   readonly adminKubeconfig: string;
   /** That client certificate, for raw requests. */
@@ -44,6 +48,14 @@ export interface ControlPlane {
   readonly etcd: EtcdHandle;
   /** Writes a kubeconfig that authenticates with a bearer token. */
   kubeconfigForToken(name: string, token: string): string;
+  /**
+   * Stops kube-apiserver and starts it again on the same port, etcd and data. A front-proxy
+   * rotation goes in two restarts, as one rotates a CA: `add-ca` trusts a new CA next to the
+   * old one (the proxy certificate unchanged), `switch-cert` then serves a proxy certificate of
+   * the new CA and trusts only it. kube-apiserver writes what it trusts into
+   * extension-apiserver-authentication.
+   */
+  restartApiserver(opts?: { rotateFrontProxy?: 'add-ca' | 'switch-cert' }): Promise<void>;
   /** The last output of kube-apiserver (and kube-controller-manager), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -73,13 +85,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const url = `https://127.0.0.1:${port}`;
 
     const ca = await createCA('kube-test-ca');
-    const frontProxyCA = await createCA('kube-test-front-proxy-ca');
+    let frontProxyCA = await createCA('kube-test-front-proxy-ca');
     const serving = await issueCertificate(ca, {
       commonName: 'kube-apiserver',
       serverNames: ['127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', '10.0.0.1'],
     });
     const admin = await issueCertificate(ca, { commonName: 'admin', organizations: ['system:masters'], client: true });
-    const proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
+    let proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
     const sa = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
     const kubeconfig = (name: string, user: Record<string, string>): string =>
@@ -130,6 +142,24 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     procs.push(launch(opts.binaries.kubeApiserver, apiserverArgs, log));
     await waitReady(url, ca.cert, admin, procs[0]!, () => out, 180_000);
 
+    let nextFrontProxyCA: CertKeyPair | undefined;
+    const restartApiserver = async (o: { rotateFrontProxy?: 'add-ca' | 'switch-cert' } = {}): Promise<void> => {
+      await stopProcess(procs[0]!);
+      if (o.rotateFrontProxy === 'add-ca') {
+        nextFrontProxyCA = await createCA('kube-test-front-proxy-ca-rotated');
+        file('front-proxy-ca.crt', frontProxyCA.cert + nextFrontProxyCA.cert);
+      } else if (o.rotateFrontProxy === 'switch-cert') {
+        if (!nextFrontProxyCA) throw new Error("restartApiserver: 'switch-cert' needs an 'add-ca' restart first");
+        frontProxyCA = nextFrontProxyCA;
+        proxyClient = await issueCertificate(frontProxyCA, { commonName: frontProxyClientName, client: true });
+        file('front-proxy-ca.crt', frontProxyCA.cert);
+        file('front-proxy-client.crt', proxyClient.cert);
+        file('front-proxy-client.key', proxyClient.key);
+      }
+      procs[0] = launch(opts.binaries.kubeApiserver, apiserverArgs, log);
+      await waitReady(url, ca.cert, admin, procs[0], () => out, 180_000);
+    };
+
     if (opts.controllerManager) {
       procs.push(
         launch(
@@ -153,7 +183,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       url,
       dir,
       ca,
-      frontProxyCA,
+      get frontProxyCA() {
+        return frontProxyCA;
+      },
+      get nextFrontProxyCA() {
+        return nextFrontProxyCA;
+      },
+      get proxyClient() {
+        return proxyClient;
+      },
+      restartApiserver,
       adminKubeconfig,
       admin,
       etcd,
