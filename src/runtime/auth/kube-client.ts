@@ -205,14 +205,22 @@ function openWatch(
   return req;
 }
 
-function send(url: URL, options: RequestOptions, payload: Buffer | undefined, timeoutMs: number): Promise<KubeResponse> {
-  return new Promise((resolve, reject) => {
+/**
+ * One request. A GET whose connection is reset is sent once more, as client-go's rest.Request
+ * retries a GET on "connection reset by peer" (request.go, IsConnectionReset): a kept-alive
+ * connection the server closes just as it is reused fails that way.
+ */
+function send(url: URL, options: RequestOptions, payload: Buffer | undefined, timeoutMs: number, retried = false): Promise<KubeResponse> {
+  return new Promise<KubeResponse>((resolve, reject) => {
     const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, (res) => {
       readResponse(res).then(resolve, reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to ${url.origin} timed out after ${timeoutMs}ms`)));
     req.on('error', reject);
     req.end(payload);
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (retried || options.method !== 'GET' || e.code !== 'ECONNRESET') throw e;
+    return send(url, options, payload, timeoutMs, true);
   });
 }
 
