@@ -16,6 +16,7 @@ import { adminRequest } from '../support/kube-request.js';
 import { kubeBinaries, kubeBuildTimeoutMs, kubeTestsEnabled } from '../support/kube.js';
 import { kubectlFor, type Kubectl } from '../support/kubectl.js';
 import { waitFor, wardleDeployManifests } from '../support/wardle-deploy.js';
+import { missingNamespace, terminatingNamespace } from '../support/namespace-lifecycle-answers.js';
 
 const enabled =
   kubeTestsEnabled('NamespaceLifecycle behind the real kube-aggregator') &&
@@ -67,12 +68,9 @@ describe.runIf(enabled)('NamespaceLifecycle in examples/wardle with --kubeconfig
 
   it('refuses a flunder in namespace nowhere as sample-apiserver does: 404 namespaces "nowhere" not found', async () => {
     const k = admin('create -f -', { input: JSON.stringify(flunder('lost', 'nowhere')) });
-    expect(k).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): error when creating "STDIN": namespaces "nowhere" not found\n' });
+    expect(k).toMatchObject({ code: 1, stderr: missingNamespace.stderr });
     const r = await adminRequest(cp, 'POST', '/apis/wardle.example.com/v1beta1/namespaces/nowhere/flunders', flunder('lost', 'nowhere'));
-    expect(r).toEqual({
-      code: 404,
-      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'namespaces "nowhere" not found', reason: 'NotFound', details: { name: 'nowhere', kind: 'namespaces' }, code: 404 },
-    });
+    expect(r).toEqual(missingNamespace.response);
   });
 
   it('accepts it once the namespace is created (at once: the live lookup covers a cache that lags)', () => {
@@ -86,29 +84,9 @@ describe.runIf(enabled)('NamespaceLifecycle in examples/wardle with --kubeconfig
     expect(admin('delete namespace doomed --wait=false').code).toBe(0);
     expect(admin('get namespace doomed -o jsonpath={.status.phase}').stdout).toBe('Terminating');
     const k = admin('create -f -', { input: JSON.stringify(flunder('late', 'doomed')) });
-    expect(k).toMatchObject({
-      code: 1,
-      stderr: 'Error from server (Forbidden): error when creating "STDIN": flunders.wardle.example.com "late" is forbidden: unable to create new content in namespace doomed because it is being terminated\n',
-    });
+    expect(k).toMatchObject({ code: 1, stderr: terminatingNamespace.stderr });
     const r = await adminRequest(cp, 'POST', '/apis/wardle.example.com/v1beta1/namespaces/doomed/flunders', flunder('late', 'doomed'));
-    expect(r).toEqual({
-      code: 403,
-      body: {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'flunders.wardle.example.com "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
-        reason: 'Forbidden',
-        details: {
-          name: 'late',
-          group: 'wardle.example.com',
-          kind: 'flunders',
-          causes: [{ reason: 'NamespaceTerminating', message: 'namespace doomed is being terminated', field: 'metadata.namespace' }],
-        },
-        code: 403,
-      },
-    });
+    expect(r).toEqual(terminatingNamespace.response);
     // Updates in it are not refused.
     expect(admin('label flunder early -n doomed touched=yes')).toMatchObject({ code: 0, stdout: 'flunder.wardle.example.com/early labeled\n' });
   });
